@@ -1,0 +1,554 @@
+//! Stage 2: the checked issue model.
+//!
+//! Every path of the manifest is resolved against the issue folder and
+//! confined to it (no `..`, no absolute paths, no symlink that leads out),
+//! every file is checked to exist and be of the right kind, and the layout
+//! is found by name. Nothing after this stage touches a path the user wrote.
+
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+use toml::Spanned;
+
+use crate::error::{Diag, Error, Location, display_path};
+use crate::manifest::{self, Loaded};
+
+/// The largest article file we read, in bytes.
+pub const MAX_ARTICLE_BYTES: u64 = 2 * 1024 * 1024;
+/// The most pixels a photo may have (width × height); larger ones are
+/// refused before they are decoded.
+pub const MAX_IMAGE_PIXELS: u64 = 120_000_000;
+
+/// Where folio's own layouts and fonts live.
+#[derive(Debug, Clone)]
+pub struct Resources {
+    pub layouts: PathBuf,
+    pub fonts: PathBuf,
+}
+
+impl Resources {
+    /// Finds `layouts/` and `fonts/`: `FOLIO_HOME` if set, else beside the
+    /// executable or one of its parent folders (a checkout's
+    /// `target/release/folio`), else the source tree the binary was built from.
+    pub fn find() -> Result<Self, Error> {
+        let mut candidates = Vec::new();
+        if let Some(home) = std::env::var_os("FOLIO_HOME") {
+            candidates.push(PathBuf::from(home));
+        }
+        if let Ok(exe) = std::env::current_exe().and_then(|p| p.canonicalize()) {
+            candidates.extend(exe.ancestors().skip(1).take(4).map(Path::to_path_buf));
+        }
+        candidates.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+        for dir in candidates {
+            let layouts = dir.join("layouts");
+            if layouts.join("default").join("main.typ").is_file() {
+                let dir = dir.canonicalize().unwrap_or(dir);
+                return Ok(Self { layouts: dir.join("layouts"), fonts: dir.join("fonts") });
+            }
+        }
+        Err(Error::plain("cannot find folio's layouts/ folder")
+            .with_hint("set FOLIO_HOME to the folder that holds layouts/ and fonts/"))
+    }
+}
+
+/// The checked issue: what the later stages work from.
+#[derive(Debug)]
+pub struct Issue {
+    /// The manifest's path, as given.
+    pub manifest_path: PathBuf,
+    /// The canonical issue folder: every input lies below it.
+    pub root: PathBuf,
+    /// The chosen layout's folder (canonical).
+    pub layout_dir: PathBuf,
+    pub layout_name: String,
+    pub meta: Meta,
+    pub cover: Cover,
+    pub contents: Contents,
+    pub design: Design,
+    pub fullwidth_punctuation: bool,
+    pub bleed_mm: f64,
+    pub sections: Vec<Section>,
+    pub back_cover: manifest::BackCover,
+    /// The manifest's text, for glyph checks and error locations.
+    pub manifest_text: Arc<str>,
+    /// Every input file (canonical), for confinement and watching.
+    pub inputs: Vec<PathBuf>,
+    pub warnings: Vec<Diag>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Meta {
+    pub magazine: String,
+    pub subtitle: String,
+    pub number: String,
+    pub date: Date,
+    pub publisher: String,
+    pub language: String,
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Cover {
+    pub masthead: String,
+    pub slogans: Vec<String>,
+    pub photo: Option<Photo>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Contents {
+    pub title: String,
+    pub subtitle: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Design {
+    pub brand_color: Option<String>,
+    pub accent_color: Option<String>,
+    pub columns: u8,
+    pub body_font: Vec<String>,
+    pub heading_font: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Section {
+    pub number: usize,
+    pub title: String,
+    pub english: Option<String>,
+    pub divider: bool,
+    pub pieces: Vec<Piece>,
+}
+
+/// An article or a gallery.
+#[derive(Debug)]
+pub struct Piece {
+    /// Stable id, used for the 目录's page references: `s1-a2`.
+    pub id: String,
+    pub title: String,
+    pub toc_title: Option<String>,
+    pub kicker: Option<String>,
+    pub author: Option<String>,
+    pub unit: Option<String>,
+    pub signature: bool,
+    pub toc: bool,
+    pub columns: u8,
+    pub lead: Option<Photo>,
+    pub lead_size: String,
+    pub figures: Vec<Photo>,
+    pub kind: PieceKind,
+}
+
+#[derive(Debug)]
+pub enum PieceKind {
+    Article { body: Body },
+    Gallery { photos: Vec<Photo> },
+}
+
+/// An article's body.
+#[derive(Debug)]
+pub enum Body {
+    /// Markdown: text, never code.
+    Markdown { path: PathBuf, text: Arc<str> },
+    /// Trusted Typst, included by the layout from its virtual path.
+    Typst { path: PathBuf, vpath: String },
+}
+
+/// A checked photo.
+#[derive(Debug, Clone, Serialize)]
+pub struct Photo {
+    /// The path the layout uses (`/_issue/...`).
+    pub src: String,
+    pub caption: Option<String>,
+    pub width: u32,
+    pub height: u32,
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+/// The virtual folder under which the issue's files appear to the layout.
+pub const ISSUE_VDIR: &str = "/_issue";
+
+/// Checks a loaded manifest and builds the issue model.
+pub fn check(loaded: &Loaded, resources: &Resources) -> Result<Issue, Error> {
+    let m = &loaded.manifest;
+    let manifest_path = &loaded.path;
+    let canonical = manifest_path
+        .canonicalize()
+        .map_err(|e| Error::io(manifest_path, "cannot read the manifest", e))?;
+    let root = canonical.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
+    let mut ck = Checker { loaded, root: root.clone(), inputs: vec![canonical], warnings: vec![] };
+
+    let layout_name = m.layout.get_ref().clone();
+    let layout_dir = ck.layout(&m.layout, resources)?;
+
+    let date = ck.date(&m.issue.date)?;
+    let meta = Meta {
+        magazine: m.issue.magazine.clone(),
+        subtitle: m.issue.subtitle.clone(),
+        number: m.issue.number.clone(),
+        date,
+        publisher: m.issue.publisher.clone(),
+        language: ck.lang(&m.issue.language)?,
+        region: m.issue.region.as_ref().map(|r| ck.region(r)).transpose()?,
+    };
+
+    let cover = Cover {
+        masthead: m.cover.masthead.clone().unwrap_or_else(|| m.issue.magazine.clone()),
+        slogans: m.cover.slogans.clone(),
+        photo: m
+            .cover
+            .photo
+            .as_ref()
+            .map(|p| ck.photo(p, m.cover.photo_credit.clone()))
+            .transpose()?,
+    };
+
+    let contents = Contents {
+        title: m.contents.title.clone().unwrap_or_else(|| "目录".into()),
+        subtitle: m.contents.subtitle.clone().unwrap_or_else(|| "CONTENTS".into()),
+    };
+
+    let default_columns = match &m.design.columns {
+        Some(c) => ck.columns(c)?,
+        None => 1,
+    };
+    let design = Design {
+        brand_color: m.design.brand_color.as_ref().map(|c| ck.color(c)).transpose()?,
+        accent_color: m.design.accent_color.as_ref().map(|c| ck.color(c)).transpose()?,
+        columns: default_columns,
+        body_font: m.design.body_font.clone(),
+        heading_font: m.design.heading_font.clone(),
+    };
+
+    let bleed = *m.print.bleed_mm.get_ref();
+    if !(0.0..=20.0).contains(&bleed) || bleed.is_nan() {
+        return Err(ck.err(m.print.bleed_mm.span(), "bleed_mm must be between 0 and 20"));
+    }
+
+    let mut sections = Vec::new();
+    for (si, s) in m.sections.iter().enumerate() {
+        let mut pieces = Vec::new();
+        for (ai, a) in s.articles.iter().enumerate() {
+            pieces.push(ck.piece(a, format!("s{}-a{}", si + 1, ai + 1), default_columns)?);
+        }
+        sections.push(Section {
+            number: si + 1,
+            title: s.title.clone(),
+            english: s.english.clone(),
+            divider: s.divider,
+            pieces,
+        });
+    }
+
+    Ok(Issue {
+        manifest_path: manifest_path.clone(),
+        root,
+        layout_dir,
+        layout_name,
+        meta,
+        cover,
+        contents,
+        design,
+        fullwidth_punctuation: m.typography.fullwidth_punctuation,
+        bleed_mm: bleed,
+        sections,
+        back_cover: clone_back(&m.back_cover),
+        manifest_text: Arc::from(loaded.text.as_str()),
+        inputs: ck.inputs,
+        warnings: ck.warnings,
+    })
+}
+
+fn clone_back(b: &manifest::BackCover) -> manifest::BackCover {
+    manifest::BackCover {
+        closing: b.closing.clone(),
+        publisher: b.publisher.clone(),
+        call: b.call.clone(),
+        contact: b.contact.clone(),
+        colophon: b.colophon.clone(),
+    }
+}
+
+struct Checker<'a> {
+    loaded: &'a Loaded,
+    root: PathBuf,
+    inputs: Vec<PathBuf>,
+    warnings: Vec<Diag>,
+}
+
+impl Checker<'_> {
+    fn err(&self, span: Range<usize>, msg: impl Into<String>) -> Error {
+        Error::at(self.loaded.locate(span), msg)
+    }
+
+    fn layout(&mut self, name: &Spanned<String>, res: &Resources) -> Result<PathBuf, Error> {
+        let n = name.get_ref();
+        let valid = !n.is_empty()
+            && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !valid {
+            return Err(self.err(name.span(), "a layout is named by its folder under layouts/ (letters, digits, - and _)"));
+        }
+        // An issue may carry its own layouts; folio's own come next.
+        let local = self.root.join("layouts").join(n);
+        for dir in [local, res.layouts.join(n)] {
+            if dir.join("main.typ").is_file() {
+                return dir.canonicalize().map_err(|e| Error::io(&dir, "cannot open the layout", e));
+            }
+        }
+        let known = list_layouts(&res.layouts);
+        let names: Vec<&str> = known.iter().map(String::as_str).collect();
+        let mut e = self.err(name.span(), format!("there is no layout named `{n}`"));
+        if let Some(best) = manifest::closest(n, &names) {
+            e = e.with_hint(format!("did you mean `{best}`?"));
+        }
+        Err(e.with_hint(format!("layouts available: {}", known.join(", "))))
+    }
+
+    fn date(&self, d: &Spanned<toml::value::Datetime>) -> Result<Date, Error> {
+        match &d.get_ref().date {
+            Some(date) if d.get_ref().time.is_none() => Ok(Date {
+                year: i32::from(date.year),
+                month: date.month,
+                day: date.day,
+            }),
+            _ => Err(self.err(d.span(), "the issue date must be a date such as 2024-01-31")),
+        }
+    }
+
+    fn lang(&self, l: &Spanned<String>) -> Result<String, Error> {
+        let s = l.get_ref();
+        if (2..=3).contains(&s.len()) && s.chars().all(|c| c.is_ascii_lowercase()) {
+            Ok(s.clone())
+        } else {
+            Err(self.err(l.span(), "language must be an ISO 639 code such as \"zh\" or \"en\""))
+        }
+    }
+
+    fn region(&self, r: &Spanned<String>) -> Result<String, Error> {
+        let s = r.get_ref();
+        if s.len() == 2 && s.chars().all(|c| c.is_ascii_alphabetic()) {
+            Ok(s.to_ascii_lowercase())
+        } else {
+            Err(self.err(r.span(), "region must be an ISO 3166 code such as \"cn\""))
+        }
+    }
+
+    fn color(&self, c: &Spanned<String>) -> Result<String, Error> {
+        let s = c.get_ref();
+        let hex = s.strip_prefix('#').unwrap_or("");
+        if (hex.len() == 6 || hex.len() == 3) && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            Ok(s.clone())
+        } else {
+            Err(self.err(c.span(), "a colour is written #rrggbb, e.g. \"#c8102e\""))
+        }
+    }
+
+    fn columns(&self, c: &Spanned<u8>) -> Result<u8, Error> {
+        match *c.get_ref() {
+            n @ (1 | 2) => Ok(n),
+            _ => Err(self.err(c.span(), "columns must be 1 or 2")),
+        }
+    }
+
+    /// Resolves a path the user wrote, confined to the issue folder.
+    fn resolve(&mut self, p: &Spanned<String>, what: &str) -> Result<PathBuf, Error> {
+        let root = self.root.clone();
+        let canonical = confine(&root, &root, p.get_ref(), what).map_err(|(msg, hint)| {
+            let e = self.err(p.span(), msg);
+            match hint {
+                Some(h) => e.with_hint(h),
+                None => e,
+            }
+        })?;
+        self.inputs.push(canonical.clone());
+        Ok(canonical)
+    }
+
+    fn vpath(&self, canonical: &Path) -> String {
+        vpath(&self.root, canonical)
+    }
+
+    fn photo(&mut self, file: &Spanned<String>, caption: Option<String>) -> Result<Photo, Error> {
+        let path = self.resolve(file, "photo")?;
+        let (width, height) = image_size(&path).map_err(|msg| self.err(file.span(), msg))?;
+        Ok(Photo { src: self.vpath(&path), caption, width, height, path })
+    }
+
+    fn piece(&mut self, a: &manifest::Article, id: String, columns: u8) -> Result<Piece, Error> {
+        let lead = a.lead.as_ref().map(|p| self.photo(&p.file, p.caption.clone())).transpose()?;
+        let figures = a
+            .figures
+            .iter()
+            .map(|p| self.photo(&p.file, p.caption.clone()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let photos = a
+            .photos
+            .iter()
+            .map(|p| self.photo(&p.file, p.caption.clone()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let lead_size = match &a.lead_size {
+            None => if lead.is_some() { "full" } else { "none" }.to_string(),
+            Some(s) if ["full", "half", "none"].contains(&s.get_ref().as_str()) => s.get_ref().clone(),
+            Some(s) => return Err(self.err(s.span(), "lead_size must be \"full\", \"half\" or \"none\"")),
+        };
+        let columns = match &a.columns {
+            Some(c) => self.columns(c)?,
+            None => columns,
+        };
+        let kind = match (&a.body, photos.is_empty()) {
+            (Some(body), true) => PieceKind::Article { body: self.body(body, a.trusted)? },
+            (None, false) => PieceKind::Gallery { photos },
+            (Some(_), false) => {
+                return Err(self.err(a.title.span(), "a piece has either a `body` (an article) or `photo`s (a gallery), not both"));
+            }
+            (None, true) => {
+                return Err(self.err(a.title.span(), format!("the article `{}` has no `body` file", a.title.get_ref()))
+                    .with_hint("add body = \"articles/name.md\", or [[section.article.photo]] entries for a gallery"));
+            }
+        };
+        Ok(Piece {
+            id,
+            title: a.title.get_ref().clone(),
+            toc_title: a.toc_title.clone(),
+            kicker: a.kicker.clone(),
+            author: a.author.clone(),
+            unit: a.unit.clone(),
+            signature: a.signature,
+            toc: a.toc,
+            columns,
+            lead,
+            lead_size,
+            figures,
+            kind,
+        })
+    }
+
+    fn body(&mut self, body: &Spanned<String>, trusted: bool) -> Result<Body, Error> {
+        let path = self.resolve(body, "article")?;
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        if size > MAX_ARTICLE_BYTES {
+            return Err(self.err(body.span(), format!("the article is {size} bytes; the limit is {MAX_ARTICLE_BYTES}")));
+        }
+        match ext.as_str() {
+            "md" | "markdown" | "txt" => {
+                let text = read_text(&path)?;
+                Ok(Body::Markdown { path, text: Arc::from(text) })
+            }
+            "typ" if trusted => {
+                read_text(&path)?;
+                let vpath = self.vpath(&path);
+                Ok(Body::Typst { path, vpath })
+            }
+            "typ" => Err(self.err(body.span(), "a .typ article is Typst code and runs only when the manifest marks it `trusted = true`")),
+            _ => Err(self.err(body.span(), format!("an article body is a Markdown (.md) or trusted Typst (.typ) file, not `.{ext}`"))),
+        }
+    }
+}
+
+/// The path under which the layout sees a (canonical) file of the issue.
+pub fn vpath(root: &Path, canonical: &Path) -> String {
+    let rel = canonical.strip_prefix(root).unwrap_or(canonical);
+    let parts: Vec<String> =
+        rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    format!("{ISSUE_VDIR}/{}", parts.join("/"))
+}
+
+/// Resolves `raw`, written relative to the folder `base`, to a canonical
+/// file path inside `root`. Refuses absolute paths, `..`, and symbolic links
+/// that lead out of `root`. On failure returns the message and a hint.
+pub fn confine(
+    root: &Path,
+    base: &Path,
+    raw: &str,
+    what: &str,
+) -> Result<PathBuf, (String, Option<String>)> {
+    let rel = Path::new(raw);
+    if raw.trim().is_empty() {
+        return Err((format!("the {what} path is empty"), None));
+    }
+    if rel.is_absolute() || raw.starts_with('\\') || raw.contains(':') {
+        return Err((
+            format!("the {what} path `{raw}` is absolute"),
+            Some("write paths relative to the file that names them".into()),
+        ));
+    }
+    if rel.components().any(|c| matches!(c, Component::ParentDir)) {
+        return Err((
+            format!("the {what} path `{raw}` leaves the issue folder (`..`)"),
+            Some("keep every file of the issue inside the folder of issue.toml".into()),
+        ));
+    }
+    let joined = base.join(rel);
+    let canonical = joined.canonicalize().map_err(|e| {
+        (format!("cannot open the {what} `{raw}`: {}", crate::error::describe_io(&e)), None)
+    })?;
+    if !canonical.starts_with(root) {
+        return Err((
+            format!("the {what} path `{raw}` leads outside the issue folder (through a symbolic link)"),
+            Some("copy the file into the issue folder instead of linking to it".into()),
+        ));
+    }
+    if !canonical.is_file() {
+        return Err((format!("the {what} `{raw}` is not a file"), None));
+    }
+    Ok(canonical)
+}
+
+/// Reads a text file, naming the line and column of the first byte that is
+/// not UTF-8.
+pub fn read_text(path: &Path) -> Result<String, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "cannot read the file", e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+        Error::at(Location::in_text(path, &text, at..at), "the file is not UTF-8 text")
+            .with_hint("save it as UTF-8 (in Word: Save As → Plain Text → Unicode (UTF-8))")
+    })
+}
+
+/// Reads a photo's pixel size from its header, refusing formats we do not
+/// place and images above the pixel limit, without decoding the pixels.
+pub fn image_size(path: &Path) -> Result<(u32, u32), String> {
+    let reader = image::ImageReader::open(path)
+        .and_then(|r| r.with_guessed_format())
+        .map_err(|e| format!("cannot read the photo: {}", crate::error::describe_io(&e)))?;
+    match reader.format() {
+        Some(image::ImageFormat::Jpeg | image::ImageFormat::Png) => {}
+        Some(f) => return Err(format!("the photo is {f:?}; folio places JPEG and PNG photos")),
+        None => {
+            return Err(format!("`{}` is not a JPEG or PNG image (corrupt or of another kind)", display_path(path)));
+        }
+    }
+    let (w, h) = reader
+        .into_dimensions()
+        .map_err(|e| format!("the photo `{}` is corrupt: {e}", display_path(path)))?;
+    if w == 0 || h == 0 {
+        return Err(format!("the photo `{}` has no pixels", display_path(path)));
+    }
+    if u64::from(w) * u64::from(h) > MAX_IMAGE_PIXELS {
+        return Err(format!("the photo is {w}×{h} pixels, above the limit of {MAX_IMAGE_PIXELS} pixels"));
+    }
+    Ok((w, h))
+}
+
+/// Names of the layouts in a folder.
+pub fn list_layouts(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().join("main.typ").is_file())
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .collect();
+    names.sort();
+    names
+}

@@ -1,0 +1,218 @@
+//! Stage 4: the Typst world.
+//!
+//! One [`FolioWorld`] holds the standard library, the fonts (discovered once),
+//! the file store and the fixed date. It is kept alive across rebuilds: a
+//! rebuild swaps in the new issue data and resets the file store, so Typst's
+//! memoisation makes the recompile incremental.
+//!
+//! The layout sees one virtual project:
+//! - `/…` is the layout folder (`/main.typ` is the entry point);
+//! - `/_issue/…` is the issue folder (photos, trusted `.typ` articles);
+//! - `/_folio/issue.json` is the issue data produced by the content stage.
+//!
+//! Every real path is confined: a file (or symlink) outside the layout and
+//! issue folders is never read. Typst packages are not available.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime, Duration};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_kit::datetime::Time;
+use typst_kit::diagnostics::DiagnosticWorld;
+use typst_kit::files::{FileLoader, FileStore};
+use typst_kit::fonts::FontStore;
+
+use crate::error::{Error, display_path};
+use crate::model::{Date, ISSUE_VDIR};
+
+/// Where the issue data appears to the layout.
+pub const DATA_VPATH: &str = "/_folio/issue.json";
+
+/// Which fonts a world may use.
+#[derive(Debug, Clone, Default)]
+pub struct FontOptions {
+    /// folio's own `fonts/` folder.
+    pub bundled: Option<PathBuf>,
+    /// Extra folders given with `--font-path`.
+    pub extra: Vec<PathBuf>,
+    /// Also use the system's fonts.
+    pub system: bool,
+}
+
+/// Discovers fonts once: folio's `fonts/`, extra folders, optionally the
+/// system's, then Typst's embedded fonts.
+pub fn discover_fonts(opts: &FontOptions) -> FontStore {
+    let mut store = FontStore::new();
+    if let Some(dir) = &opts.bundled {
+        store.extend(typst_kit::fonts::scan(dir));
+    }
+    for dir in &opts.extra {
+        store.extend(typst_kit::fonts::scan(dir));
+    }
+    if opts.system {
+        store.extend(typst_kit::fonts::system());
+    }
+    store.extend(typst_kit::fonts::embedded());
+    store
+}
+
+/// Loads files for the virtual project, confined to its two folders.
+pub struct Loader {
+    layout: PathBuf,
+    issue: PathBuf,
+    data: Bytes,
+}
+
+impl Loader {
+    /// The real path of a virtual one, or `None` for the generated data.
+    pub fn realize(&self, vpath: &VirtualPath) -> FileResult<Option<PathBuf>> {
+        let p = vpath.get_with_slash();
+        if p == DATA_VPATH {
+            return Ok(None);
+        }
+        let (root, rest) = match p.strip_prefix(ISSUE_VDIR).filter(|r| r.starts_with('/')) {
+            Some(rest) => (&self.issue, rest),
+            None => (&self.layout, p),
+        };
+        let rel = VirtualPath::new(rest).map_err(|_| FileError::AccessDenied)?;
+        let path = rel.realize(root).map_err(|_| FileError::AccessDenied)?;
+        Ok(Some(path))
+    }
+
+    fn root_of(&self, vpath: &VirtualPath) -> &Path {
+        if vpath.get_with_slash().starts_with(&format!("{ISSUE_VDIR}/")) {
+            &self.issue
+        } else {
+            &self.layout
+        }
+    }
+}
+
+impl FileLoader for Loader {
+    fn load(&self, id: FileId) -> FileResult<Bytes> {
+        if !matches!(id.root(), VirtualRoot::Project) {
+            return Err(FileError::Other(Some(
+                "folio layouts cannot use Typst packages; copy the code into the layout folder".into(),
+            )));
+        }
+        let vpath = id.vpath();
+        let Some(path) = self.realize(vpath)? else {
+            return Ok(self.data.clone());
+        };
+        // Follow symlinks, then check that the file is still inside.
+        let canonical = path.canonicalize().map_err(|e| FileError::from_io(e, &path))?;
+        if !canonical.starts_with(self.root_of(vpath)) {
+            return Err(FileError::AccessDenied);
+        }
+        if canonical.is_dir() {
+            return Err(FileError::IsDirectory);
+        }
+        std::fs::read(&canonical).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
+    }
+}
+
+/// The world in which an issue is laid out.
+pub struct FolioWorld {
+    library: LazyHash<Library>,
+    fonts: FontStore,
+    files: FileStore<Loader>,
+    main: FileId,
+    time: Time,
+}
+
+impl FolioWorld {
+    /// Creates a world for a layout folder and an issue folder.
+    pub fn new(fonts: FontStore, layout: &Path, issue: &Path) -> Self {
+        let loader = Loader {
+            layout: layout.to_path_buf(),
+            issue: issue.to_path_buf(),
+            data: Bytes::new(Vec::new()),
+        };
+        Self {
+            library: LazyHash::new(Library::builder().build()),
+            fonts,
+            files: FileStore::new(loader),
+            main: project_id("/main.typ"),
+            time: Time::system(),
+        }
+    }
+
+    /// Prepares the next compile: new folders, data and date. Files are
+    /// reloaded on demand; unchanged sources are reused incrementally.
+    pub fn update(&mut self, layout: &Path, issue: &Path, data: Vec<u8>, date: Date) -> Result<(), Error> {
+        let loader = self.files.loader_mut();
+        loader.layout = layout.to_path_buf();
+        loader.issue = issue.to_path_buf();
+        loader.data = Bytes::new(data);
+        self.files.reset();
+        let datetime = Datetime::from_ymd(date.year, date.month, date.day)
+            .ok_or_else(|| Error::plain(format!("{}-{}-{} is not a valid date", date.year, date.month, date.day)))?;
+        self.time = Time::fixed(datetime).map_err(|e| Error::plain(e.to_string()))?;
+        Ok(())
+    }
+
+    /// The fonts of this world.
+    pub fn fonts(&self) -> &FontStore {
+        &self.fonts
+    }
+
+    /// The real files Typst read during the last compile (for watching).
+    pub fn dependencies(&mut self) -> Vec<PathBuf> {
+        let (loader, ids) = self.files.dependencies();
+        let mut paths: Vec<PathBuf> = ids
+            .filter_map(|id| loader.realize(id.vpath()).ok().flatten())
+            .collect();
+        paths.sort();
+        paths
+    }
+}
+
+fn project_id(path: &str) -> FileId {
+    RootedPath::new(VirtualRoot::Project, VirtualPath::new(path).expect("a valid path")).intern()
+}
+
+impl World for FolioWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.fonts.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        self.files.source(id)
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        self.files.file(id)
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.fonts.font(index)
+    }
+
+    fn today(&self, offset: Option<Duration>) -> Option<Datetime> {
+        self.time.today(offset)
+    }
+}
+
+impl DiagnosticWorld for FolioWorld {
+    fn name(&self, id: FileId) -> String {
+        match self.files.loader().realize(id.vpath()) {
+            Ok(Some(path)) => display_path(&path),
+            Ok(None) => "issue data (made from issue.toml)".into(),
+            Err(_) => id.vpath().get_with_slash().to_string(),
+        }
+    }
+}
+
