@@ -43,7 +43,11 @@ pub struct CommonArgs {
 
 impl CommonArgs {
     pub fn font_options(&self) -> FontOptions {
-        FontOptions { bundled: None, extra: self.font_paths.clone(), system: self.system_fonts }
+        FontOptions {
+            bundled: None,
+            extra: self.font_paths.clone(),
+            system: self.system_fonts,
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag};
 use serde_json::{Value, json};
 
 use crate::error::{Diag, Error, Location};
@@ -58,13 +58,17 @@ pub fn convert(issue: &Issue) -> Result<Converted, Error> {
             });
             let obj = v.as_object_mut().expect("an object");
             match &p.kind {
-                PieceKind::Article { body: Body::Markdown { path, text } } => {
+                PieceKind::Article {
+                    body: Body::Markdown { path, text },
+                } => {
                     let blocks = markdown(issue, path, text, &mut warnings)?;
                     obj.insert("kind".into(), "article".into());
                     obj.insert("body".into(), Value::Array(blocks));
                     obj.insert("typst".into(), Value::Null);
                 }
-                PieceKind::Article { body: Body::Typst { vpath, .. } } => {
+                PieceKind::Article {
+                    body: Body::Typst { vpath, .. },
+                } => {
                     obj.insert("kind".into(), "article".into());
                     obj.insert("body".into(), Value::Null);
                     obj.insert("typst".into(), vpath.clone().into());
@@ -211,10 +215,13 @@ fn markdown(
 ) -> Result<Vec<Value>, Error> {
     let fw = issue.fullwidth_punctuation;
     let dir = path.parent().unwrap_or(&issue.root);
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH;
-    let mut stack = vec![Frame { tag: None, children: vec![], start: 0 }];
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+    let mut stack = vec![Frame {
+        tag: None,
+        children: vec![],
+        start: 0,
+    }];
     let mut footnotes: HashMap<String, Vec<Value>> = HashMap::new();
     let mut pending_soft = false;
     let loc = |range: std::ops::Range<usize>| Location::in_shared(path, text, range);
@@ -223,7 +230,11 @@ fn markdown(
         match event {
             Event::Start(tag) => {
                 pending_soft = false;
-                stack.push(Frame { tag: Some(tag.into_static()), children: vec![], start: range.start });
+                stack.push(Frame {
+                    tag: Some(tag.into_static()),
+                    children: vec![],
+                    start: range.start,
+                });
             }
             Event::End(end) => {
                 pending_soft = false;
@@ -240,7 +251,8 @@ fn markdown(
                         parent.push(json!({"kind": "quote", "body": blocks_of(children)}));
                     }
                     (Tag::CodeBlock(_), _) => {
-                        let text: String = children.iter().filter_map(|c| c["text"].as_str()).collect();
+                        let text: String =
+                            children.iter().filter_map(|c| c["text"].as_str()).collect();
                         parent.push(json!({"kind": "code", "text": text}));
                     }
                     (Tag::List(start), _) => {
@@ -271,24 +283,44 @@ fn markdown(
                     (Tag::TableCell, _) => parent.push(Value::Array(children)),
                     (Tag::Emphasis, _) => parent.push(json!({"kind": "emph", "body": children})),
                     (Tag::Strong, _) => parent.push(json!({"kind": "strong", "body": children})),
-                    (Tag::Strikethrough, _) => parent.push(json!({"kind": "strike", "body": children})),
-                    (Tag::Link { dest_url, .. }, _) => {
-                        parent.push(json!({"kind": "link", "url": dest_url.to_string(), "body": children}));
+                    (Tag::Strikethrough, _) => {
+                        parent.push(json!({"kind": "strike", "body": children}))
                     }
-                    (Tag::Image { dest_url, title, .. }, _) => {
+                    (Tag::Link { dest_url, .. }, _) => {
+                        parent.push(
+                            json!({"kind": "link", "url": dest_url.to_string(), "body": children}),
+                        );
+                    }
+                    (
+                        Tag::Image {
+                            dest_url, title, ..
+                        },
+                        _,
+                    ) => {
                         let alt: String = plain_text(&children);
-                        let caption = if title.is_empty() { alt } else { title.to_string() };
+                        let caption = if title.is_empty() {
+                            alt
+                        } else {
+                            title.to_string()
+                        };
                         let url = dest_url.to_string();
                         if url.contains("://") {
-                            return Err(Error::at(loc(frame.start..range.end), format!("the image `{url}` is a web address; folio reads photos only from the issue folder")));
+                            return Err(Error::at(
+                                loc(frame.start..range.end),
+                                format!(
+                                    "the image `{url}` is a web address; folio reads photos only from the issue folder"
+                                ),
+                            ));
                         }
-                        let canonical = model::confine(&issue.root, dir, &url, "image").map_err(|(msg, hint)| {
-                            let e = Error::at(loc(frame.start..range.end), msg);
-                            match hint {
-                                Some(h) => e.with_hint(h),
-                                None => e,
-                            }
-                        })?;
+                        let canonical = model::confine(&issue.root, dir, &url, "image").map_err(
+                            |(msg, hint)| {
+                                let e = Error::at(loc(frame.start..range.end), msg);
+                                match hint {
+                                    Some(h) => e.with_hint(h),
+                                    None => e,
+                                }
+                            },
+                        )?;
                         let (w, h) = model::image_size(&canonical)
                             .map_err(|msg| Error::at(loc(frame.start..range.end), msg))?;
                         parent.push(json!({
@@ -304,31 +336,64 @@ fn markdown(
                 }
             }
             Event::Text(s) => {
-                let s = if matches!(stack.last().and_then(|f| f.tag.as_ref()), Some(Tag::CodeBlock(CodeBlockKind::Fenced(_) | CodeBlockKind::Indented))) {
+                let s = if matches!(
+                    stack.last().and_then(|f| f.tag.as_ref()),
+                    Some(Tag::CodeBlock(
+                        CodeBlockKind::Fenced(_) | CodeBlockKind::Indented
+                    ))
+                ) {
                     s.to_string()
                 } else {
                     typeset_text(&s, fw)
                 };
-                push_text(&mut stack.last_mut().expect("a frame").children, &s, &mut pending_soft);
+                push_text(
+                    &mut stack.last_mut().expect("a frame").children,
+                    &s,
+                    &mut pending_soft,
+                );
             }
-            Event::Code(s) => stack.last_mut().expect("a frame").children.push(json!({"kind": "code", "text": s.to_string()})),
+            Event::Code(s) => stack
+                .last_mut()
+                .expect("a frame")
+                .children
+                .push(json!({"kind": "code", "text": s.to_string()})),
             Event::InlineMath(s) | Event::DisplayMath(s) => {
-                push_text(&mut stack.last_mut().expect("a frame").children, &s, &mut pending_soft);
+                push_text(
+                    &mut stack.last_mut().expect("a frame").children,
+                    &s,
+                    &mut pending_soft,
+                );
             }
             Event::Html(s) | Event::InlineHtml(s) => {
                 // HTML is shown as the characters the author typed.
-                push_text(&mut stack.last_mut().expect("a frame").children, &s, &mut pending_soft);
+                push_text(
+                    &mut stack.last_mut().expect("a frame").children,
+                    &s,
+                    &mut pending_soft,
+                );
             }
             Event::FootnoteReference(label) => {
                 let children = &mut stack.last_mut().expect("a frame").children;
                 children.push(json!({"kind": "footnote-ref", "label": label.to_string(), "at": range.start, "end": range.end}));
             }
             Event::SoftBreak => pending_soft = true,
-            Event::HardBreak => stack.last_mut().expect("a frame").children.push(json!({"kind": "linebreak"})),
-            Event::Rule => stack.last_mut().expect("a frame").children.push(json!({"kind": "rule"})),
+            Event::HardBreak => stack
+                .last_mut()
+                .expect("a frame")
+                .children
+                .push(json!({"kind": "linebreak"})),
+            Event::Rule => stack
+                .last_mut()
+                .expect("a frame")
+                .children
+                .push(json!({"kind": "rule"})),
             Event::TaskListMarker(done) => {
                 let mark = if done { "☑ " } else { "☐ " };
-                push_text(&mut stack.last_mut().expect("a frame").children, mark, &mut pending_soft);
+                push_text(
+                    &mut stack.last_mut().expect("a frame").children,
+                    mark,
+                    &mut pending_soft,
+                );
             }
         }
     }
@@ -368,7 +433,10 @@ fn last_char(children: &[Value]) -> Option<char> {
     let last = children.last()?;
     match last["kind"].as_str()? {
         "text" | "code" => last["text"].as_str()?.chars().last(),
-        _ => last.get("body").and_then(Value::as_array).and_then(|b| last_char(b)),
+        _ => last
+            .get("body")
+            .and_then(Value::as_array)
+            .and_then(|b| last_char(b)),
     }
 }
 
@@ -435,7 +503,11 @@ fn flush_par(out: &mut Vec<Value>, mut run: Vec<Value>) {
     if let Some(first) = run.first_mut()
         && first["kind"] == "text"
     {
-        let t = first["text"].as_str().unwrap_or("").trim_start().to_string();
+        let t = first["text"]
+            .as_str()
+            .unwrap_or("")
+            .trim_start()
+            .to_string();
         first["text"] = t.into();
     }
     if let Some(last) = run.last_mut()

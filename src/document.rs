@@ -17,7 +17,9 @@ use crate::model::{Body, Issue, PieceKind};
 use crate::world::FolioWorld;
 
 /// Lays out the issue. Typst's warnings are returned with the document.
-pub fn layout(world: &FolioWorld) -> Result<(PagedDocument, Vec<typst::diag::SourceDiagnostic>), Error> {
+pub fn layout(
+    world: &FolioWorld,
+) -> Result<(PagedDocument, Vec<typst::diag::SourceDiagnostic>), Error> {
     let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
     match output {
         Ok(doc) => Ok((doc, warnings.into_iter().collect())),
@@ -65,7 +67,10 @@ pub fn check_glyphs(issue: &Issue, book: &FontBook) -> Vec<Diag> {
     scan(&issue.manifest_path, &issue.manifest_text, "the manifest");
     for section in &issue.sections {
         for piece in &section.pieces {
-            if let PieceKind::Article { body: Body::Markdown { path, text } } = &piece.kind {
+            if let PieceKind::Article {
+                body: Body::Markdown { path, text },
+            } = &piece.kind
+            {
                 scan(path, text, &format!("the article “{}”", piece.title));
             }
         }

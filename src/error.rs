@@ -29,21 +29,30 @@ pub struct Location {
 impl Location {
     /// A whole file.
     pub fn file(path: &Path) -> Self {
-        Self { path: path.to_path_buf(), text: None }
+        Self {
+            path: path.to_path_buf(),
+            text: None,
+        }
     }
 
     /// A span of a text file.
     pub fn in_text(path: &Path, text: &str, span: Range<usize>) -> Self {
         let end = span.end.min(text.len());
         let start = span.start.min(end);
-        Self { path: path.to_path_buf(), text: Some((Arc::from(text), start..end)) }
+        Self {
+            path: path.to_path_buf(),
+            text: Some((Arc::from(text), start..end)),
+        }
     }
 
     /// A span of a text file whose text is already shared.
     pub fn in_shared(path: &Path, text: &Arc<str>, span: Range<usize>) -> Self {
         let end = span.end.min(text.len());
         let start = span.start.min(end);
-        Self { path: path.to_path_buf(), text: Some((text.clone(), start..end)) }
+        Self {
+            path: path.to_path_buf(),
+            text: Some((text.clone(), start..end)),
+        }
     }
 
     /// 1-based line and column of the span's start, if known.
@@ -83,7 +92,12 @@ pub struct Diag {
 
 impl Diag {
     pub fn warning(location: Option<Location>, message: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, message: message.into(), location, hints: vec![] }
+        Self {
+            severity: Severity::Warning,
+            message: message.into(),
+            location,
+            hints: vec![],
+        }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -211,7 +225,10 @@ impl Printer {
         };
         let notes: Vec<String> = diag.hints.iter().map(|h| format!("hint: {h}")).collect();
         match &diag.location {
-            Some(Location { path, text: Some((text, span)) }) => {
+            Some(Location {
+                path,
+                text: Some((text, span)),
+            }) => {
                 let file = SimpleFile::new(display_path(path), text.as_ref());
                 let d = base
                     .with_message(&diag.message)
@@ -222,7 +239,12 @@ impl Printer {
             Some(Location { path, text: None }) => {
                 let msg = format!("{}: {}", display_path(path), diag.message);
                 let file = SimpleFile::new(String::new(), "");
-                let _ = term::emit(&mut out, &config, &file, &base.with_message(msg).with_notes(notes));
+                let _ = term::emit(
+                    &mut out,
+                    &config,
+                    &file,
+                    &base.with_message(msg).with_notes(notes),
+                );
             }
             None => {
                 let file = SimpleFile::new(String::new(), "");
@@ -261,7 +283,10 @@ impl Printer {
     }
 
     fn config(&self) -> term::Config {
-        let mut config = term::Config { tab_width: 2, ..Default::default() };
+        let mut config = term::Config {
+            tab_width: 2,
+            ..Default::default()
+        };
         if self.format == DiagnosticFormat::Short {
             config.display_style = term::DisplayStyle::Short;
         }

@@ -127,7 +127,9 @@ pub struct Typography {
 
 impl Default for Typography {
     fn default() -> Self {
-        Self { fullwidth_punctuation: true }
+        Self {
+            fullwidth_punctuation: true,
+        }
     }
 }
 
@@ -145,7 +147,9 @@ pub struct Print {
 
 impl Default for Print {
     fn default() -> Self {
-        Self { bleed_mm: Spanned::new(0..0, default_bleed_value()) }
+        Self {
+            bleed_mm: Spanned::new(0..0, default_bleed_value()),
+        }
     }
 }
 
@@ -263,14 +267,18 @@ impl Loaded {
 
 /// Reads and parses a manifest.
 pub fn load(path: &Path) -> Result<Loaded, Error> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, "cannot read the manifest", e))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| Error::io(path, "cannot read the manifest", e))?;
     if !meta.is_file() {
         return Err(Error::file(path, "the manifest is not a file"));
     }
     if meta.len() > MAX_MANIFEST_BYTES {
         return Err(Error::file(
             path,
-            format!("the manifest is {} bytes; the limit is {MAX_MANIFEST_BYTES}", meta.len()),
+            format!(
+                "the manifest is {} bytes; the limit is {MAX_MANIFEST_BYTES}",
+                meta.len()
+            ),
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, "cannot read the manifest", e))?;
@@ -286,7 +294,11 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
         let span = e.span().unwrap_or(0..0);
         Error::at(Location::in_text(path, &text, span), describe(&e))
     })?;
-    Ok(Loaded { manifest, path: path.to_path_buf(), text })
+    Ok(Loaded {
+        manifest,
+        path: path.to_path_buf(),
+        text,
+    })
 }
 
 /// Parses manifest text.

@@ -45,7 +45,10 @@ impl Resources {
             let layouts = dir.join("layouts");
             if layouts.join("default").join("main.typ").is_file() {
                 let dir = dir.canonicalize().unwrap_or(dir);
-                return Ok(Self { layouts: dir.join("layouts"), fonts: dir.join("fonts") });
+                return Ok(Self {
+                    layouts: dir.join("layouts"),
+                    fonts: dir.join("fonts"),
+                });
             }
         }
         Err(Error::plain("cannot find folio's layouts/ folder")
@@ -183,8 +186,16 @@ pub fn check(loaded: &Loaded, resources: &Resources) -> Result<Issue, Error> {
     let canonical = manifest_path
         .canonicalize()
         .map_err(|e| Error::io(manifest_path, "cannot read the manifest", e))?;
-    let root = canonical.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
-    let mut ck = Checker { loaded, root: root.clone(), inputs: vec![canonical], warnings: vec![] };
+    let root = canonical
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let mut ck = Checker {
+        loaded,
+        root: root.clone(),
+        inputs: vec![canonical],
+        warnings: vec![],
+    };
 
     let layout_name = m.layout.get_ref().clone();
     let layout_dir = ck.layout(&m.layout, resources)?;
@@ -201,7 +212,11 @@ pub fn check(loaded: &Loaded, resources: &Resources) -> Result<Issue, Error> {
     };
 
     let cover = Cover {
-        masthead: m.cover.masthead.clone().unwrap_or_else(|| m.issue.magazine.clone()),
+        masthead: m
+            .cover
+            .masthead
+            .clone()
+            .unwrap_or_else(|| m.issue.magazine.clone()),
         slogans: m.cover.slogans.clone(),
         photo: m
             .cover
@@ -213,7 +228,11 @@ pub fn check(loaded: &Loaded, resources: &Resources) -> Result<Issue, Error> {
 
     let contents = Contents {
         title: m.contents.title.clone().unwrap_or_else(|| "目录".into()),
-        subtitle: m.contents.subtitle.clone().unwrap_or_else(|| "CONTENTS".into()),
+        subtitle: m
+            .contents
+            .subtitle
+            .clone()
+            .unwrap_or_else(|| "CONTENTS".into()),
     };
 
     let default_columns = match &m.design.columns {
@@ -221,8 +240,18 @@ pub fn check(loaded: &Loaded, resources: &Resources) -> Result<Issue, Error> {
         None => 1,
     };
     let design = Design {
-        brand_color: m.design.brand_color.as_ref().map(|c| ck.color(c)).transpose()?,
-        accent_color: m.design.accent_color.as_ref().map(|c| ck.color(c)).transpose()?,
+        brand_color: m
+            .design
+            .brand_color
+            .as_ref()
+            .map(|c| ck.color(c))
+            .transpose()?,
+        accent_color: m
+            .design
+            .accent_color
+            .as_ref()
+            .map(|c| ck.color(c))
+            .transpose()?,
         columns: default_columns,
         body_font: m.design.body_font.clone(),
         heading_font: m.design.heading_font.clone(),
@@ -292,15 +321,21 @@ impl Checker<'_> {
     fn layout(&mut self, name: &Spanned<String>, res: &Resources) -> Result<PathBuf, Error> {
         let n = name.get_ref();
         let valid = !n.is_empty()
-            && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !valid {
-            return Err(self.err(name.span(), "a layout is named by its folder under layouts/ (letters, digits, - and _)"));
+            return Err(self.err(
+                name.span(),
+                "a layout is named by its folder under layouts/ (letters, digits, - and _)",
+            ));
         }
         // An issue may carry its own layouts; folio's own come next.
         let local = self.root.join("layouts").join(n);
         for dir in [local, res.layouts.join(n)] {
             if dir.join("main.typ").is_file() {
-                return dir.canonicalize().map_err(|e| Error::io(&dir, "cannot open the layout", e));
+                return dir
+                    .canonicalize()
+                    .map_err(|e| Error::io(&dir, "cannot open the layout", e));
             }
         }
         let known = list_layouts(&res.layouts);
@@ -328,7 +363,10 @@ impl Checker<'_> {
         if (2..=3).contains(&s.len()) && s.chars().all(|c| c.is_ascii_lowercase()) {
             Ok(s.clone())
         } else {
-            Err(self.err(l.span(), "language must be an ISO 639 code such as \"zh\" or \"en\""))
+            Err(self.err(
+                l.span(),
+                "language must be an ISO 639 code such as \"zh\" or \"en\"",
+            ))
         }
     }
 
@@ -379,11 +417,21 @@ impl Checker<'_> {
     fn photo(&mut self, file: &Spanned<String>, caption: Option<String>) -> Result<Photo, Error> {
         let path = self.resolve(file, "photo")?;
         let (width, height) = image_size(&path).map_err(|msg| self.err(file.span(), msg))?;
-        Ok(Photo { src: self.vpath(&path), caption, width, height, path })
+        Ok(Photo {
+            src: self.vpath(&path),
+            caption,
+            width,
+            height,
+            path,
+        })
     }
 
     fn piece(&mut self, a: &manifest::Article, id: String, columns: u8) -> Result<Piece, Error> {
-        let lead = a.lead.as_ref().map(|p| self.photo(&p.file, p.caption.clone())).transpose()?;
+        let lead = a
+            .lead
+            .as_ref()
+            .map(|p| self.photo(&p.file, p.caption.clone()))
+            .transpose()?;
         let figures = a
             .figures
             .iter()
@@ -396,18 +444,27 @@ impl Checker<'_> {
             .collect::<Result<Vec<_>, _>>()?;
         let lead_size = match &a.lead_size {
             None => if lead.is_some() { "full" } else { "none" }.to_string(),
-            Some(s) if ["full", "half", "none"].contains(&s.get_ref().as_str()) => s.get_ref().clone(),
-            Some(s) => return Err(self.err(s.span(), "lead_size must be \"full\", \"half\" or \"none\"")),
+            Some(s) if ["full", "half", "none"].contains(&s.get_ref().as_str()) => {
+                s.get_ref().clone()
+            }
+            Some(s) => {
+                return Err(self.err(s.span(), "lead_size must be \"full\", \"half\" or \"none\""));
+            }
         };
         let columns = match &a.columns {
             Some(c) => self.columns(c)?,
             None => columns,
         };
         let kind = match (&a.body, photos.is_empty()) {
-            (Some(body), true) => PieceKind::Article { body: self.body(body, a.trusted)? },
+            (Some(body), true) => PieceKind::Article {
+                body: self.body(body, a.trusted)?,
+            },
             (None, false) => PieceKind::Gallery { photos },
             (Some(_), false) => {
-                return Err(self.err(a.title.span(), "a piece has either a `body` (an article) or `photo`s (a gallery), not both"));
+                return Err(self.err(
+                    a.title.span(),
+                    "a piece has either a `body` (an article) or `photo`s (a gallery), not both",
+                ));
             }
             (None, true) => {
                 return Err(self.err(a.title.span(), format!("the article `{}` has no `body` file", a.title.get_ref()))
@@ -433,10 +490,17 @@ impl Checker<'_> {
 
     fn body(&mut self, body: &Spanned<String>, trusted: bool) -> Result<Body, Error> {
         let path = self.resolve(body, "article")?;
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         if size > MAX_ARTICLE_BYTES {
-            return Err(self.err(body.span(), format!("the article is {size} bytes; the limit is {MAX_ARTICLE_BYTES}")));
+            return Err(self.err(
+                body.span(),
+                format!("the article is {size} bytes; the limit is {MAX_ARTICLE_BYTES}"),
+            ));
         }
         match ext.as_str() {
             "md" | "markdown" | "txt" => {
@@ -457,8 +521,10 @@ impl Checker<'_> {
 /// The path under which the layout sees a (canonical) file of the issue.
 pub fn vpath(root: &Path, canonical: &Path) -> String {
     let rel = canonical.strip_prefix(root).unwrap_or(canonical);
-    let parts: Vec<String> =
-        rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     format!("{ISSUE_VDIR}/{}", parts.join("/"))
 }
 
@@ -489,11 +555,19 @@ pub fn confine(
     }
     let joined = base.join(rel);
     let canonical = joined.canonicalize().map_err(|e| {
-        (format!("cannot open the {what} `{raw}`: {}", crate::error::describe_io(&e)), None)
+        (
+            format!(
+                "cannot open the {what} `{raw}`: {}",
+                crate::error::describe_io(&e)
+            ),
+            None,
+        )
     })?;
     if !canonical.starts_with(root) {
         return Err((
-            format!("the {what} path `{raw}` leads outside the issue folder (through a symbolic link)"),
+            format!(
+                "the {what} path `{raw}` leads outside the issue folder (through a symbolic link)"
+            ),
             Some("copy the file into the issue folder instead of linking to it".into()),
         ));
     }
@@ -510,8 +584,11 @@ pub fn read_text(path: &Path) -> Result<String, Error> {
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
-        Error::at(Location::in_text(path, &text, at..at), "the file is not UTF-8 text")
-            .with_hint("save it as UTF-8 (in Word: Save As → Plain Text → Unicode (UTF-8))")
+        Error::at(
+            Location::in_text(path, &text, at..at),
+            "the file is not UTF-8 text",
+        )
+        .with_hint("save it as UTF-8 (in Word: Save As → Plain Text → Unicode (UTF-8))")
     })
 }
 
@@ -523,9 +600,16 @@ pub fn image_size(path: &Path) -> Result<(u32, u32), String> {
         .map_err(|e| format!("cannot read the photo: {}", crate::error::describe_io(&e)))?;
     match reader.format() {
         Some(image::ImageFormat::Jpeg | image::ImageFormat::Png) => {}
-        Some(f) => return Err(format!("the photo is {f:?}; folio places JPEG and PNG photos")),
+        Some(f) => {
+            return Err(format!(
+                "the photo is {f:?}; folio places JPEG and PNG photos"
+            ));
+        }
         None => {
-            return Err(format!("`{}` is not a JPEG or PNG image (corrupt or of another kind)", display_path(path)));
+            return Err(format!(
+                "`{}` is not a JPEG or PNG image (corrupt or of another kind)",
+                display_path(path)
+            ));
         }
     }
     let (w, h) = reader
@@ -535,7 +619,9 @@ pub fn image_size(path: &Path) -> Result<(u32, u32), String> {
         return Err(format!("the photo `{}` has no pixels", display_path(path)));
     }
     if u64::from(w) * u64::from(h) > MAX_IMAGE_PIXELS {
-        return Err(format!("the photo is {w}×{h} pixels, above the limit of {MAX_IMAGE_PIXELS} pixels"));
+        return Err(format!(
+            "the photo is {w}×{h} pixels, above the limit of {MAX_IMAGE_PIXELS} pixels"
+        ));
     }
     Ok((w, h))
 }

@@ -16,7 +16,11 @@ pub fn check_not_input(out: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
         Ok(p) => p,
         Err(_) => match (out.parent(), out.file_name()) {
             (Some(parent), Some(name)) => {
-                let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+                let parent = if parent.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    parent
+                };
                 match parent.canonicalize() {
                     Ok(p) => p.join(name),
                     Err(_) => return Ok(()),
@@ -43,7 +47,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     if path.is_dir() {
         return Err(Error::file(path, "cannot write the output: it is a folder"));
     }
-    let fail = |e: std::io::Error| Error::io(path, "cannot write the output; the previous file is unchanged", e);
+    let fail = |e: std::io::Error| {
+        Error::io(
+            path,
+            "cannot write the output; the previous file is unchanged",
+            e,
+        )
+    };
     let mut tmp = tempfile::Builder::new()
         .prefix(".folio-")
         .suffix(".tmp")
@@ -58,7 +68,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let _ = tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644));
+            let _ = tmp
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644));
         }
     }
     tmp.persist(path).map_err(|e| fail(e.error))?;
@@ -79,7 +91,11 @@ mod tests {
         write_atomic(&out, b"one").unwrap();
         write_atomic(&out, b"two").unwrap();
         assert_eq!(std::fs::read(&out).unwrap(), b"two");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
         assert_eq!(names.len(), 1, "{names:?}");
     }
 

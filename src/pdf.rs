@@ -16,21 +16,31 @@ use crate::model::Issue;
 pub fn timestamp(issue: &Issue) -> Result<Timestamp, Error> {
     let datetime = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(s) => {
-            let secs: i64 = s
-                .trim()
-                .parse()
-                .map_err(|_| Error::Usage(format!("SOURCE_DATE_EPOCH must be a number of seconds, not `{s}`")))?;
+            let secs: i64 = s.trim().parse().map_err(|_| {
+                Error::Usage(format!(
+                    "SOURCE_DATE_EPOCH must be a number of seconds, not `{s}`"
+                ))
+            })?;
             let days = secs.div_euclid(86_400);
             let rest = secs.rem_euclid(86_400);
             let (y, m, d) = civil_from_days(days);
-            Datetime::from_ymdhms(y, m, d, (rest / 3600) as u8, (rest % 3600 / 60) as u8, (rest % 60) as u8)
+            Datetime::from_ymd_hms(
+                y,
+                m,
+                d,
+                (rest / 3600) as u8,
+                (rest % 3600 / 60) as u8,
+                (rest % 60) as u8,
+            )
         }
         Err(_) => {
             let d = issue.meta.date;
-            Datetime::from_ymdhms(d.year, d.month, d.day, 0, 0, 0)
+            Datetime::from_ymd_hms(d.year, d.month, d.day, 0, 0, 0)
         }
     };
-    datetime.map(Timestamp::new_utc).ok_or_else(|| Error::plain("the PDF's date is out of range"))
+    datetime
+        .map(Timestamp::new_utc)
+        .ok_or_else(|| Error::plain("the PDF's date is out of range"))
 }
 
 /// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
@@ -48,9 +58,16 @@ fn civil_from_days(z: i64) -> (i32, u8, u8) {
 }
 
 /// Exports the laid-out document.
-pub fn export(doc: &PagedDocument, issue: &Issue, standards: PdfStandards) -> Result<Vec<u8>, Error> {
+pub fn export(
+    doc: &PagedDocument,
+    issue: &Issue,
+    standards: PdfStandards,
+) -> Result<Vec<u8>, Error> {
     let options = PdfOptions {
-        ident: Smart::Custom(format!("folio/{}/{}", issue.meta.magazine, issue.meta.number)),
+        ident: Smart::Custom(format!(
+            "folio/{}/{}",
+            issue.meta.magazine, issue.meta.number
+        )),
         creator: Smart::Custom(Some(format!("folio {}", env!("CARGO_PKG_VERSION")))),
         timestamp: Some(timestamp(issue)?),
         page_ranges: None,

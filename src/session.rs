@@ -70,7 +70,11 @@ impl Session {
         let mut opts = font_opts.clone();
         opts.bundled = Some(resources.fonts.clone());
         let fonts = world::discover_fonts(&opts);
-        Ok(Self { resources, fonts: Some(fonts), world: None })
+        Ok(Self {
+            resources,
+            fonts: Some(fonts),
+            world: None,
+        })
     }
 
     /// The world of the last run, for printing its diagnostics.
@@ -101,7 +105,11 @@ impl Session {
 
         let world = match self.world.take() {
             Some(w) => w,
-            None => FolioWorld::new(self.fonts.take().expect("fonts"), &issue.layout_dir, &issue.root),
+            None => FolioWorld::new(
+                self.fonts.take().expect("fonts"),
+                &issue.layout_dir,
+                &issue.root,
+            ),
         };
         let world = self.world.insert(world);
         world.update(&issue.layout_dir, &issue.root, data, issue.meta.date)?;
@@ -112,7 +120,13 @@ impl Session {
 
         let (document, typst_warnings) = document::layout(world)?;
         timings.lap("layout", &mut t);
-        Ok(Compiled { issue, document, folio_warnings, typst_warnings, timings })
+        Ok(Compiled {
+            issue,
+            document,
+            folio_warnings,
+            typst_warnings,
+            timings,
+        })
     }
 
     /// Prints a run's warnings.
@@ -133,7 +147,10 @@ impl Session {
 
 /// The default output path: the manifest's stem beside it.
 pub fn default_output(manifest: &Path, ext: &str) -> PathBuf {
-    let stem = manifest.file_stem().map(|s| s.to_os_string()).unwrap_or_else(|| "issue".into());
+    let stem = manifest
+        .file_stem()
+        .map(|s| s.to_os_string())
+        .unwrap_or_else(|| "issue".into());
     let mut name = stem;
     name.push(".");
     name.push(ext);

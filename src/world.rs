@@ -14,7 +14,6 @@
 //! issue folders is never read. Typst packages are not available.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Duration};
@@ -85,7 +84,10 @@ impl Loader {
     }
 
     fn root_of(&self, vpath: &VirtualPath) -> &Path {
-        if vpath.get_with_slash().starts_with(&format!("{ISSUE_VDIR}/")) {
+        if vpath
+            .get_with_slash()
+            .starts_with(&format!("{ISSUE_VDIR}/"))
+        {
             &self.issue
         } else {
             &self.layout
@@ -97,7 +99,8 @@ impl FileLoader for Loader {
     fn load(&self, id: FileId) -> FileResult<Bytes> {
         if !matches!(id.root(), VirtualRoot::Project) {
             return Err(FileError::Other(Some(
-                "folio layouts cannot use Typst packages; copy the code into the layout folder".into(),
+                "folio layouts cannot use Typst packages; copy the code into the layout folder"
+                    .into(),
             )));
         }
         let vpath = id.vpath();
@@ -105,14 +108,18 @@ impl FileLoader for Loader {
             return Ok(self.data.clone());
         };
         // Follow symlinks, then check that the file is still inside.
-        let canonical = path.canonicalize().map_err(|e| FileError::from_io(e, &path))?;
+        let canonical = path
+            .canonicalize()
+            .map_err(|e| FileError::from_io(e, &path))?;
         if !canonical.starts_with(self.root_of(vpath)) {
             return Err(FileError::AccessDenied);
         }
         if canonical.is_dir() {
             return Err(FileError::IsDirectory);
         }
-        std::fs::read(&canonical).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
+        std::fs::read(&canonical)
+            .map(Bytes::new)
+            .map_err(|e| FileError::from_io(e, &path))
     }
 }
 
@@ -144,14 +151,24 @@ impl FolioWorld {
 
     /// Prepares the next compile: new folders, data and date. Files are
     /// reloaded on demand; unchanged sources are reused incrementally.
-    pub fn update(&mut self, layout: &Path, issue: &Path, data: Vec<u8>, date: Date) -> Result<(), Error> {
+    pub fn update(
+        &mut self,
+        layout: &Path,
+        issue: &Path,
+        data: Vec<u8>,
+        date: Date,
+    ) -> Result<(), Error> {
         let loader = self.files.loader_mut();
         loader.layout = layout.to_path_buf();
         loader.issue = issue.to_path_buf();
         loader.data = Bytes::new(data);
         self.files.reset();
-        let datetime = Datetime::from_ymd(date.year, date.month, date.day)
-            .ok_or_else(|| Error::plain(format!("{}-{}-{} is not a valid date", date.year, date.month, date.day)))?;
+        let datetime = Datetime::from_ymd(date.year, date.month, date.day).ok_or_else(|| {
+            Error::plain(format!(
+                "{}-{}-{} is not a valid date",
+                date.year, date.month, date.day
+            ))
+        })?;
         self.time = Time::fixed(datetime).map_err(|e| Error::plain(e.to_string()))?;
         Ok(())
     }
@@ -173,7 +190,11 @@ impl FolioWorld {
 }
 
 fn project_id(path: &str) -> FileId {
-    RootedPath::new(VirtualRoot::Project, VirtualPath::new(path).expect("a valid path")).intern()
+    RootedPath::new(
+        VirtualRoot::Project,
+        VirtualPath::new(path).expect("a valid path"),
+    )
+    .intern()
 }
 
 impl World for FolioWorld {
@@ -215,4 +236,3 @@ impl DiagnosticWorld for FolioWorld {
         }
     }
 }
-

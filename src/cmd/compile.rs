@@ -18,9 +18,17 @@ pub fn run(args: &CompileArgs, common: &CommonArgs, printer: &Printer) -> Result
     result
 }
 
-fn build(session: &mut Session, args: &CompileArgs, printer: &Printer, start: Instant) -> Result<(), Error> {
+fn build(
+    session: &mut Session,
+    args: &CompileArgs,
+    printer: &Printer,
+    start: Instant,
+) -> Result<(), Error> {
     let manifest = args.issue.clone();
-    let out = args.output.clone().unwrap_or_else(|| session::default_output(&manifest, "pdf"));
+    let out = args
+        .output
+        .clone()
+        .unwrap_or_else(|| session::default_output(&manifest, "pdf"));
     let mut compiled = session.compile_once(&manifest)?;
     session.print_warnings(printer, &compiled);
     output::check_not_input(&out, &compiled.issue.inputs)?;
@@ -50,4 +58,3 @@ fn build(session: &mut Session, args: &CompileArgs, printer: &Printer, start: In
     }
     Ok(())
 }
-
