@@ -1,0 +1,260 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use lopdf::{Document, Object};
+
+pub const MM: f64 = 72.0 / 25.4;
+
+pub fn folio() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_folio"));
+    cmd.env("NO_COLOR", "1").env_remove("SOURCE_DATE_EPOCH");
+    cmd
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture issue copied into a fresh temporary folder (outside the
+/// repository), with its photos generated.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    pub fn new(name: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&repo().join("tests/fixtures").join(name), dir.path());
+        let photos = dir.path().join("photos");
+        std::fs::create_dir_all(&photos).unwrap();
+        for (i, name) in ["p1.jpg", "p2.jpg", "p3.jpg", "p4.jpg"].iter().enumerate() {
+            write_photo(&photos.join(name), 1600, 1200, i as u8);
+        }
+        Self { dir }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn manifest(&self) -> PathBuf {
+        self.path("issue.toml")
+    }
+
+    pub fn pdf(&self) -> PathBuf {
+        self.path("issue.pdf")
+    }
+
+    pub fn edit(&self, rel: &str, f: impl FnOnce(String) -> String) {
+        let p = self.path(rel);
+        let text = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, f(text)).unwrap();
+    }
+
+    pub fn compile(&self) -> Output {
+        folio()
+            .arg("compile")
+            .arg(self.manifest())
+            .output()
+            .unwrap()
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A deterministic photo-like JPEG.
+pub fn write_photo(path: &Path, w: u32, h: u32, seed: u8) {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([
+            ((x * 255 / w) as u8).wrapping_add(seed * 40),
+            (y * 255 / h) as u8,
+            (((x + y) / 7) as u8).wrapping_mul(3),
+        ])
+    });
+    img.save(path).unwrap();
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[track_caller]
+pub fn assert_success(out: &Output) {
+    assert!(
+        out.status.success(),
+        "folio failed ({:?}):\n{}",
+        out.status.code(),
+        stderr(out)
+    );
+}
+
+/// The text of each page, with all whitespace removed.
+pub fn page_texts(pdf: &Path) -> Vec<String> {
+    let doc = Document::load(pdf).unwrap();
+    let n = doc.get_pages().len();
+    (1..=n)
+        .map(|p| {
+            let out = Command::new("pdftotext")
+                .args(["-f", &p.to_string(), "-l", &p.to_string(), "-enc", "UTF-8"])
+                .arg(pdf)
+                .arg("-")
+                .output()
+                .expect("pdftotext (poppler-utils) must be installed for the tests");
+            assert!(out.status.success());
+            String::from_utf8(out.stdout)
+                .unwrap()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect()
+        })
+        .collect()
+}
+
+pub fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+pub fn rect(doc: &Document, page: &lopdf::Dictionary, key: &[u8]) -> Option<[f64; 4]> {
+    let obj = page.get(key).ok()?;
+    let arr = match obj {
+        Object::Reference(r) => doc.get_object(*r).ok()?.as_array().ok()?,
+        o => o.as_array().ok()?,
+    };
+    let v: Vec<f64> = arr
+        .iter()
+        .map(|o| match o {
+            Object::Integer(i) => *i as f64,
+            Object::Real(r) => f64::from(*r),
+            _ => f64::NAN,
+        })
+        .collect();
+    Some([v[0], v[1], v[2], v[3]])
+}
+
+#[track_caller]
+pub fn assert_close(a: [f64; 4], b: [f64; 4]) {
+    for i in 0..4 {
+        assert!((a[i] - b[i]).abs() < 0.05, "{a:?} != {b:?}");
+    }
+}
+
+/// Checks page boxes: A4 trim with `bleed` mm on each side.
+pub fn check_boxes(pdf: &Path, bleed: f64) -> usize {
+    let doc = Document::load(pdf).unwrap();
+    let pages = doc.get_pages();
+    let (w, h) = (210.0 * MM, 297.0 * MM);
+    let b = bleed * MM;
+    for (n, id) in &pages {
+        let page = doc.get_dictionary(*id).unwrap();
+        let media =
+            rect(&doc, page, b"MediaBox").unwrap_or_else(|| panic!("page {n} has no MediaBox"));
+        assert_close(media, [0.0, 0.0, w + 2.0 * b, h + 2.0 * b]);
+        let trim =
+            rect(&doc, page, b"TrimBox").unwrap_or_else(|| panic!("page {n} has no TrimBox"));
+        assert_close(trim, [b, b, w + b, h + b]);
+    }
+    pages.len()
+}
+
+/// Every font in the PDF has its program embedded.
+pub fn check_fonts_embedded(pdf: &Path) -> usize {
+    let doc = Document::load(pdf).unwrap();
+    let mut count = 0;
+    for (_, obj) in doc.objects.iter() {
+        let Ok(dict) = obj.as_dict() else { continue };
+        if dict.get(b"Type").and_then(|t| t.as_name()).ok() != Some(b"FontDescriptor") {
+            continue;
+        }
+        count += 1;
+        let name = dict
+            .get(b"FontName")
+            .and_then(|n| n.as_name())
+            .map(|n| String::from_utf8_lossy(n).into_owned());
+        assert!(
+            dict.has(b"FontFile") || dict.has(b"FontFile2") || dict.has(b"FontFile3"),
+            "font {name:?} is not embedded"
+        );
+    }
+    assert!(count > 0, "no fonts found");
+    count
+}
+
+/// The text of one page as laid out (`pdftotext -layout`), line by line.
+pub fn page_lines(pdf: &Path, page: usize) -> Vec<String> {
+    let out = Command::new("pdftotext")
+        .args([
+            "-layout",
+            "-f",
+            &page.to_string(),
+            "-l",
+            &page.to_string(),
+            "-enc",
+            "UTF-8",
+        ])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) must be installed for the tests");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(squash)
+        .collect()
+}
+
+/// Each 目录 entry's printed page number is the page where the title is set
+/// as an article opener (the last page that shows the title: the 目录 and the
+/// section dividers come before it).
+pub fn check_toc(pdf: &Path, entries: &[&str]) {
+    let pages = page_texts(pdf);
+    let toc_index = pages
+        .iter()
+        .position(|p| p.contains("目录"))
+        .expect("a 目录 page");
+    let lines = page_lines(pdf, toc_index + 1);
+    for title in entries {
+        let t = squash(title);
+        let line = lines
+            .iter()
+            .find(|l| l.contains(&t))
+            .unwrap_or_else(|| panic!("{title} is not in the 目录:\n{}", lines.join("\n")));
+        let digits: String = line
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        let printed: usize = digits
+            .chars()
+            .rev()
+            .collect::<String>()
+            .parse()
+            .unwrap_or_else(|_| panic!("no page number after {title}: {line}"));
+        let actual = pages
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| *i != toc_index && p.contains(&t))
+            .map(|(i, _)| i + 1)
+            .max()
+            .unwrap_or_else(|| panic!("{title} is on no page"));
+        assert_eq!(
+            printed, actual,
+            "目录 says {title} is on page {printed}, it is on {actual}"
+        );
+    }
+}
+

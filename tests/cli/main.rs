@@ -1,0 +1,5 @@
+//! Integration tests: run the real `folio` binary on fixture issues and
+//! check what it writes. One test binary; one module per area.
+
+mod common;
+mod compile;
