@@ -24,6 +24,16 @@ pub struct Cli {
 pub enum Command {
     /// Lay out the issue and write its PDF.
     Compile(CompileArgs),
+    /// Compile the issue and check it as a print shop would.
+    Preflight(PreflightArgs),
+    /// Compile, then recompile on every change (`--serve`: live preview).
+    Watch(crate::cmd::watch::WatchArgs),
+    /// Render pages (or spreads) as PNG files, for proofs.
+    Preview(crate::cmd::preview::PreviewArgs),
+    /// Create a new issue folder that compiles at once.
+    Init(crate::cmd::init::InitArgs),
+    /// List the fonts a compile would use.
+    Fonts(crate::cmd::fonts::FontsArgs),
 }
 
 /// Options every command takes.
@@ -82,10 +92,31 @@ pub struct CompileArgs {
     /// Print the time of each phase.
     #[arg(long)]
     pub timings: bool,
+    /// Debug: write every page's text lines and item boxes as JSON
+    /// (src/inspect.rs; used by the design tests).
+    #[arg(long, hide = true, value_name = "FILE.json")]
+    pub dump_layout: Option<PathBuf>,
+    /// Debug: render every page to DIR/page-NNN.png at 36 ppi with
+    /// typst-render (src/inspect.rs; used by the visual regression tests).
+    #[arg(long, hide = true, value_name = "DIR")]
+    pub dump_png: Option<PathBuf>,
+    /// Stop with an error when the compile takes longer than this many
+    /// seconds (a trusted .typ article or a layout that never ends).
+    #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
+    /// Add trim marks and a slug line outside the bleed (the MediaBox grows;
+    /// TrimBox and BleedBox stay).
+    #[arg(long)]
+    pub marks: bool,
+    /// Which PDF: `print` (bleed, boxes, photos untouched) or `screen` (no
+    /// bleed, photos at 150 ppi, for e-mail and WeChat; written as
+    /// NAME-screen.pdf unless -o is given).
+    #[arg(long, value_enum, default_value = "print")]
+    pub edition: EditionArg,
 }
 
 /// PDF standards that typst-pdf enforces.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Standard {
     #[value(name = "1.7")]
     V1_7,
@@ -103,14 +134,44 @@ pub enum Standard {
     A3u,
     #[value(name = "a-4")]
     A4,
+    /// PDF/X-4 for the press: CMYK output intent (FOGRA39), written by
+    /// post-processing typst-pdf's output. Cannot be combined with PDF/A.
+    #[value(name = "x-4")]
+    X4,
 }
 
 impl CompileArgs {
+    /// Whether PDF/X-4 is asked for.
+    pub fn pdfx(&self) -> Result<bool, Error> {
+        let x = self.standards.contains(&Standard::X4);
+        let a = self.standards.iter().any(|s| {
+            matches!(
+                s,
+                Standard::A1b
+                    | Standard::A2b
+                    | Standard::A2u
+                    | Standard::A3b
+                    | Standard::A3u
+                    | Standard::A4
+            )
+        });
+        if x && a {
+            return Err(Error::Usage(
+                "PDF/X-4 and PDF/A cannot be combined: each needs its own output intent".into(),
+            ));
+        }
+        Ok(x)
+    }
+
+    /// The standards typst-pdf enforces. For PDF/X-4 that is PDF/A-2b,
+    /// whose rules (device-independent colour, embedded fonts, XMP) PDF/X-4
+    /// shares; post-processing then swaps the output intent.
     pub fn standards(&self) -> Result<PdfStandards, Error> {
         let list: Vec<PdfStandard> = self
             .standards
             .iter()
             .map(|s| match s {
+                Standard::X4 => PdfStandard::A_2b,
                 Standard::V1_7 => PdfStandard::V_1_7,
                 Standard::V2_0 => PdfStandard::V_2_0,
                 Standard::A1b => PdfStandard::A_1b,
@@ -123,4 +184,34 @@ impl CompileArgs {
             .collect();
         PdfStandards::new(&list).map_err(|e| Error::Usage(e.message().to_string()))
     }
+}
+
+#[derive(Debug, Args)]
+pub struct PreflightArgs {
+    /// The issue's manifest.
+    #[arg(default_value = "issue.toml")]
+    pub issue: PathBuf,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ReportFormat,
+    /// Text must keep this distance from the trim, in millimetres.
+    #[arg(long, value_name = "MM", default_value_t = 4.0)]
+    pub safe_mm: f64,
+    /// Check the edition with crop marks.
+    #[arg(long)]
+    pub marks: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    /// One line per finding.
+    Human,
+    /// A JSON document for scripts.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EditionArg {
+    Print,
+    Screen,
 }

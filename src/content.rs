@@ -61,7 +61,13 @@ pub fn convert(issue: &Issue) -> Result<Converted, Error> {
                 PieceKind::Article {
                     body: Body::Markdown { path, text },
                 } => {
-                    let blocks = markdown(issue, path, text, &mut warnings)?;
+                    let blocks = markdown(
+                        &issue.root,
+                        path,
+                        text,
+                        issue.fullwidth_punctuation,
+                        &mut warnings,
+                    )?;
                     obj.insert("kind".into(), "article".into());
                     obj.insert("body".into(), Value::Array(blocks));
                     obj.insert("typst".into(), Value::Null);
@@ -107,7 +113,13 @@ pub fn convert(issue: &Issue) -> Result<Converted, Error> {
         },
         "contents": issue.contents,
         "design": issue.design,
-        "print": { "bleed_mm": issue.bleed_mm },
+        "print": {
+            "bleed_mm": issue.print.bleed_mm,
+            "binding": issue.print.binding,
+            "marks": issue.print.marks,
+            "slug": format!("{} {} · {}-{:02}-{:02}", issue.meta.magazine, issue.meta.number,
+                issue.meta.date.year, issue.meta.date.month, issue.meta.date.day),
+        },
         "sections": sections,
         "back_cover": {
             "closing": opt(&b.closing),
@@ -158,7 +170,8 @@ pub fn typeset_text(s: &str, fullwidth: bool) -> String {
     while i < chars.len() {
         let c = chars[i];
         let full = match c {
-            ',' | ';' | ':' | '!' | '?' if cjk(prev_sig(i)) => {
+            // Between Chinese text on either side (`98.6%,按照`, `App,然后`).
+            ',' | ';' | ':' | '!' | '?' if cjk(prev_sig(i)) || cjk(next_sig(i)) => {
                 // Keep "3:4" and "1,000" as they are.
                 let digits = prev_sig(i).is_some_and(|p| p.is_ascii_digit())
                     && next_sig(i).is_some_and(|n| n.is_ascii_digit());
@@ -199,6 +212,12 @@ fn fullwidth_of(c: char) -> char {
     }
 }
 
+/// How deeply Markdown elements (quotes, lists, emphasis, links, …) may
+/// nest. The layout walks the tree recursively and Typst limits both its
+/// call depth and the depth of the JSON it reads, so deeper text is refused
+/// here, at its line, with a clear message.
+pub const MAX_NESTING: usize = 24;
+
 /// A node under construction.
 struct Frame {
     tag: Option<Tag<'static>>,
@@ -206,15 +225,17 @@ struct Frame {
     start: usize,
 }
 
-/// Converts one Markdown article.
-fn markdown(
-    issue: &Issue,
+/// Converts one Markdown article, the file `path` inside the issue folder
+/// `root` (images are resolved against the article's folder and confined to
+/// `root`), into the layout's blocks.
+pub fn markdown(
+    root: &Path,
     path: &Path,
     text: &Arc<str>,
+    fw: bool,
     warnings: &mut Vec<Diag>,
 ) -> Result<Vec<Value>, Error> {
-    let fw = issue.fullwidth_punctuation;
-    let dir = path.parent().unwrap_or(&issue.root);
+    let dir = path.parent().unwrap_or(root);
     let options =
         Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
     let mut stack = vec![Frame {
@@ -230,6 +251,16 @@ fn markdown(
         match event {
             Event::Start(tag) => {
                 pending_soft = false;
+                // The root frame does not count.
+                if stack.len() > MAX_NESTING {
+                    return Err(Error::at(
+                        loc(range.start..range.start + 1),
+                        format!(
+                            "the text is nested more than {MAX_NESTING} levels deep here (quotes, lists or emphasis inside each other)"
+                        ),
+                    )
+                    .with_hint("a printed article needs only a few levels; remove the extra `>`, indentation or `*`"));
+                }
                 stack.push(Frame {
                     tag: Some(tag.into_static()),
                     children: vec![],
@@ -312,20 +343,19 @@ fn markdown(
                                 ),
                             ));
                         }
-                        let canonical = model::confine(&issue.root, dir, &url, "image").map_err(
-                            |(msg, hint)| {
+                        let canonical =
+                            model::confine(root, dir, &url, "image").map_err(|(msg, hint)| {
                                 let e = Error::at(loc(frame.start..range.end), msg);
                                 match hint {
                                     Some(h) => e.with_hint(h),
                                     None => e,
                                 }
-                            },
-                        )?;
+                            })?;
                         let (w, h) = model::image_size(&canonical)
                             .map_err(|msg| Error::at(loc(frame.start..range.end), msg))?;
                         parent.push(json!({
                             "kind": "figure",
-                            "src": model::vpath(&issue.root, &canonical),
+                            "src": model::vpath(root, &canonical),
                             "caption": if caption.is_empty() { Value::Null } else { typeset_text(&caption, fw).into() },
                             "width": w,
                             "height": h,
@@ -419,11 +449,13 @@ fn push_text(children: &mut Vec<Value>, s: &str, pending_soft: &mut bool) {
             s.insert(0, ' ');
         }
     }
+    // Append in place: copying the text so far at every event would make a
+    // long paragraph of many small events quadratic.
     if let Some(last) = children.last_mut()
         && last["kind"] == "text"
+        && let Some(Value::String(text)) = last.get_mut("text")
     {
-        let merged = format!("{}{}", last["text"].as_str().unwrap_or(""), s);
-        last["text"] = merged.into();
+        text.push_str(&s);
         return;
     }
     children.push(json!({"kind": "text", "text": s}));
@@ -578,6 +610,25 @@ mod tests {
         assert_eq!(typeset_text("时间 12:30, ok", true), "时间 12:30, ok");
         assert_eq!(typeset_text("a, b (c)", true), "a, b (c)");
         assert_eq!(typeset_text("客户,暖心", false), "客户,暖心");
+    }
+
+    #[test]
+    fn halfwidth_punctuation_next_to_chinese_on_one_side() {
+        // The sample issue's cases, and text after figures or Latin words.
+        assert_eq!(typeset_text("银行”!", true), "银行”！");
+        assert_eq!(typeset_text("号所言:“做最", true), "号所言：“做最");
+        assert_eq!(
+            typeset_text("方案》(工银办〔2023〕252号)工作", true),
+            "方案》（工银办〔2023〕252号）工作"
+        );
+        assert_eq!(typeset_text("的网点,2023年", true), "的网点，2023年");
+        assert_eq!(typeset_text("提升到98.6%,按照", true), "提升到98.6%，按照");
+        assert_eq!(typeset_text("ICBC App,然后", true), "ICBC App，然后");
+        assert_eq!(typeset_text("1,000元", true), "1,000元");
+        assert_eq!(
+            typeset_text("见 http://icbc.com.cn 网站", true),
+            "见 http://icbc.com.cn 网站"
+        );
     }
 
     #[test]

@@ -115,6 +115,9 @@ pub enum Error {
     Content(Box<Diag>),
     /// Typst reported errors while laying out the issue (exit code 1).
     Typst(EcoVec<SourceDiagnostic>),
+    /// The command found problems and has already reported them (exit
+    /// code 1), e.g. preflight errors.
+    Reported,
 }
 
 impl Error {
@@ -162,7 +165,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Self::Usage(_) => 2,
-            Self::Content(_) | Self::Typst(_) => 1,
+            Self::Content(_) | Self::Typst(_) | Self::Reported => 1,
         }
     }
 }
@@ -218,6 +221,32 @@ impl Printer {
     /// Prints one of folio's own diagnostics.
     pub fn diag(&self, diag: &Diag) {
         let mut out = termcolor::StandardStream::stderr(self.color);
+        self.diag_into(&mut out, diag);
+    }
+
+    /// Renders an error as [`Printer::error`] would print it, without
+    /// colour, into a string (for tests and the fuzz targets).
+    pub fn render(&self, err: &Error, world: Option<&dyn DiagnosticWorld>) -> String {
+        let mut out = termcolor::NoColor::new(Vec::new());
+        match (err, world) {
+            (Error::Content(diag), _) => self.diag_into(&mut out, diag),
+            (Error::Typst(diags), Some(world)) => {
+                let _ = typst_kit::diagnostics::emit(&mut out, world, diags.iter(), self.format);
+            }
+            (Error::Typst(diags), None) => {
+                for d in diags {
+                    let _ = writeln!(out, "error: {}", d.message);
+                }
+            }
+            (Error::Usage(msg), _) => {
+                let _ = writeln!(out, "error: {msg}");
+            }
+            _ => {}
+        }
+        String::from_utf8_lossy(&out.into_inner()).into_owned()
+    }
+
+    fn diag_into(&self, out: &mut dyn termcolor::WriteColor, diag: &Diag) {
         let config = self.config();
         let base = match diag.severity {
             Severity::Error => Diagnostic::error(),
@@ -234,13 +263,13 @@ impl Printer {
                     .with_message(&diag.message)
                     .with_labels(vec![Label::primary((), span.clone())])
                     .with_notes(notes);
-                let _ = term::emit(&mut out, &config, &file, &d);
+                let _ = term::emit(out, &config, &file, &d);
             }
             Some(Location { path, text: None }) => {
                 let msg = format!("{}: {}", display_path(path), diag.message);
                 let file = SimpleFile::new(String::new(), "");
                 let _ = term::emit(
-                    &mut out,
+                    out,
                     &config,
                     &file,
                     &base.with_message(msg).with_notes(notes),
@@ -249,7 +278,7 @@ impl Printer {
             None => {
                 let file = SimpleFile::new(String::new(), "");
                 let d = base.with_message(&diag.message).with_notes(notes);
-                let _ = term::emit(&mut out, &config, &file, &d);
+                let _ = term::emit(out, &config, &file, &d);
             }
         }
     }
@@ -271,6 +300,7 @@ impl Printer {
                 let _ = writeln!(std::io::stderr(), "error: {msg}");
             }
             Error::Content(diag) => self.diag(diag),
+            Error::Reported => {}
             Error::Typst(diags) => match world {
                 Some(world) => self.typst(world, diags.iter()),
                 None => {

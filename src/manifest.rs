@@ -143,12 +143,21 @@ pub struct Print {
     /// Bleed on every side of the trim, in millimetres.
     #[serde(default = "default_bleed")]
     pub bleed_mm: Spanned<f64>,
+    /// How the issue is bound: "saddle" (stapled; page count padded to a
+    /// multiple of 4), "perfect" (glued spine) or "none".
+    #[serde(default)]
+    pub binding: Option<Spanned<String>>,
+    /// Print trim marks and a slug line outside the bleed.
+    #[serde(default)]
+    pub marks: bool,
 }
 
 impl Default for Print {
     fn default() -> Self {
         Self {
             bleed_mm: Spanned::new(0..0, default_bleed_value()),
+            binding: None,
+            marks: false,
         }
     }
 }

@@ -29,6 +29,11 @@ pub struct Resources {
 }
 
 impl Resources {
+    /// folio's Typst library for layouts (`layouts/_folio/`).
+    pub fn library(&self) -> PathBuf {
+        self.layouts.join("_folio")
+    }
+
     /// Finds `layouts/` and `fonts/`: `FOLIO_HOME` if set, else beside the
     /// executable or one of its parent folders (a checkout's
     /// `target/release/folio`), else the source tree the binary was built from.
@@ -71,7 +76,7 @@ pub struct Issue {
     pub contents: Contents,
     pub design: Design,
     pub fullwidth_punctuation: bool,
-    pub bleed_mm: f64,
+    pub print: Print,
     pub sections: Vec<Section>,
     pub back_cover: manifest::BackCover,
     /// The manifest's text, for glyph checks and error locations.
@@ -119,6 +124,22 @@ pub struct Design {
     pub columns: u8,
     pub body_font: Vec<String>,
     pub heading_font: Vec<String>,
+}
+
+/// Print production settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Print {
+    pub bleed_mm: f64,
+    pub binding: Binding,
+    pub marks: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Binding {
+    None,
+    Saddle,
+    Perfect,
 }
 
 #[derive(Debug)]
@@ -261,6 +282,25 @@ pub fn check(loaded: &Loaded, resources: &Resources) -> Result<Issue, Error> {
     if !(0.0..=20.0).contains(&bleed) || bleed.is_nan() {
         return Err(ck.err(m.print.bleed_mm.span(), "bleed_mm must be between 0 and 20"));
     }
+    let binding = match &m.print.binding {
+        None => Binding::None,
+        Some(b) => match b.get_ref().as_str() {
+            "none" => Binding::None,
+            "saddle" => Binding::Saddle,
+            "perfect" => Binding::Perfect,
+            _ => {
+                return Err(ck.err(
+                    b.span(),
+                    "binding must be \"saddle\", \"perfect\" or \"none\"",
+                ));
+            }
+        },
+    };
+    let print = Print {
+        bleed_mm: bleed,
+        binding,
+        marks: m.print.marks,
+    };
 
     let mut sections = Vec::new();
     for (si, s) in m.sections.iter().enumerate() {
@@ -287,7 +327,7 @@ pub fn check(loaded: &Loaded, resources: &Resources) -> Result<Issue, Error> {
         contents,
         design,
         fullwidth_punctuation: m.typography.fullwidth_punctuation,
-        bleed_mm: bleed,
+        print,
         sections,
         back_cover: clone_back(&m.back_cover),
         manifest_text: Arc::from(loaded.text.as_str()),
@@ -331,11 +371,22 @@ impl Checker<'_> {
         }
         // An issue may carry its own layouts; folio's own come next.
         let local = self.root.join("layouts").join(n);
-        for dir in [local, res.layouts.join(n)] {
+        for (dir, own) in [(local, true), (res.layouts.join(n), false)] {
             if dir.join("main.typ").is_file() {
-                return dir
+                let canonical = dir
                     .canonicalize()
-                    .map_err(|e| Error::io(&dir, "cannot open the layout", e));
+                    .map_err(|e| Error::io(&dir, "cannot open the layout", e))?;
+                // The issue's own layout is part of the issue: a symlink
+                // may not lead out of the issue folder.
+                if own && !canonical.starts_with(&self.root) {
+                    return Err(self
+                        .err(
+                            name.span(),
+                            format!("the issue's layout folder `layouts/{n}` leads outside the issue folder (through a symbolic link)"),
+                        )
+                        .with_hint("copy the layout into the issue folder instead of linking to it"));
+                }
+                return Ok(canonical);
             }
         }
         let known = list_layouts(&res.layouts);
@@ -592,6 +643,39 @@ pub fn read_text(path: &Path) -> Result<String, Error> {
     })
 }
 
+/// The number of colour components of a JPEG (1 grey, 3 YCbCr/RGB, 4
+/// CMYK/YCCK), read from its start-of-frame marker.
+pub fn jpeg_components(path: &Path) -> Option<u8> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(256 * 1024)
+        .read_to_end(&mut head)
+        .ok()?;
+    let mut i = 2;
+    while i + 4 <= head.len() {
+        if head[i] != 0xFF {
+            return None;
+        }
+        let marker = head[i + 1];
+        if marker == 0xFF {
+            i += 1;
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([head[i + 2], head[i + 3]]));
+        let is_sof = matches!(marker, 0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF);
+        if is_sof {
+            return head.get(i + 9).copied();
+        }
+        if marker == 0xDA || len < 2 {
+            return None;
+        }
+        i += 2 + len;
+    }
+    None
+}
+
 /// Reads a photo's pixel size from its header, refusing formats we do not
 /// place and images above the pixel limit, without decoding the pixels.
 pub fn image_size(path: &Path) -> Result<(u32, u32), String> {
@@ -611,6 +695,13 @@ pub fn image_size(path: &Path) -> Result<(u32, u32), String> {
                 display_path(path)
             ));
         }
+    }
+    if reader.format() == Some(image::ImageFormat::Jpeg) && jpeg_components(path) == Some(4) {
+        return Err(format!(
+            "the photo `{}` is a CMYK JPEG; Typst 0.15 does not reproduce CMYK JPEGs reliably \
+             (typst issue 3781): save it as an RGB JPEG (sRGB) and let the print shop convert",
+            display_path(path)
+        ));
     }
     let (w, h) = reader
         .into_dimensions()

@@ -7,6 +7,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use crate::error::{Error, display_path};
 
@@ -38,8 +39,19 @@ pub fn check_not_input(out: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Held while an output file is being written.
+static WRITING: Mutex<()> = Mutex::new(());
+
+/// Waits until no output is being written and keeps new writes from
+/// starting while the guard lives: the compile deadline takes it before it
+/// ends the process, so that no temporary file is left half-written.
+pub fn hold_writes() -> MutexGuard<'static, ()> {
+    WRITING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Writes `bytes` to `path` atomically.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let _writing = hold_writes();
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

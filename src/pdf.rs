@@ -10,6 +10,7 @@ use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
 use crate::error::Error;
 use crate::model::Issue;
+use crate::prepress::{self, Finish};
 
 /// The timestamp written into the PDF: `SOURCE_DATE_EPOCH` when set (as
 /// reproducible-build tools expect), else the issue's date at midnight UTC.
@@ -57,8 +58,40 @@ fn civil_from_days(z: i64) -> (i32, u8, u8) {
     (if m <= 2 { y + 1 } else { y } as i32, m, d)
 }
 
-/// Exports the laid-out document.
+/// Exports the laid-out document as the print PDF: typst-pdf's output with
+/// the page boxes a print shop expects (see [`prepress`]).
 pub fn export(
+    doc: &PagedDocument,
+    issue: &Issue,
+    standards: PdfStandards,
+) -> Result<Vec<u8>, Error> {
+    export_with(doc, issue, standards, false)
+}
+
+/// Like [`export`]; with `pdfx`, the file is made PDF/X-4 (`standards` must
+/// then be PDF/A-2b, see `CompileArgs::standards`).
+pub fn export_with(
+    doc: &PagedDocument,
+    issue: &Issue,
+    standards: PdfStandards,
+    pdfx: bool,
+) -> Result<Vec<u8>, Error> {
+    let pdf = export_plain(doc, issue, standards)?;
+    if issue.print.bleed_mm == 0.0 && !issue.print.marks && !pdfx {
+        // The screen edition: no boxes to add.
+        return Ok(pdf);
+    }
+    prepress::finish(
+        pdf,
+        &Finish {
+            marks: issue.print.marks,
+            pdfx,
+        },
+    )
+}
+
+/// typst-pdf's output as it is.
+pub fn export_plain(
     doc: &PagedDocument,
     issue: &Issue,
     standards: PdfStandards,

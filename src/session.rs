@@ -10,11 +10,15 @@ use typst::diag::SourceDiagnostic;
 use typst_kit::fonts::FontStore;
 use typst_layout::PagedDocument;
 
+use std::collections::HashMap;
+
 use crate::content;
 use crate::document;
 use crate::error::{Diag, Error, Printer};
 use crate::manifest;
 use crate::model::{self, Issue, Resources};
+use crate::prefetch::Prefetcher;
+use crate::screen;
 use crate::world::{self, FolioWorld, FontOptions};
 
 /// Time spent in each phase of a run.
@@ -56,11 +60,45 @@ impl Compiled {
     }
 }
 
+/// Settings from the command line that win over the manifest.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--marks`: print crop marks and the slug line.
+    pub marks: bool,
+    /// `--edition`: the print PDF or the light screen PDF.
+    pub edition: Edition,
+}
+
+/// Which PDF to make.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Edition {
+    /// For the print shop: bleed, boxes, photos untouched.
+    #[default]
+    Print,
+    /// For e-mail and WeChat: no bleed or marks, photos at 150 ppi.
+    Screen,
+}
+
+impl Overrides {
+    fn apply(&self, issue: &mut Issue) {
+        if self.marks {
+            issue.print.marks = true;
+        }
+        if self.edition == Edition::Screen {
+            issue.print.bleed_mm = 0.0;
+            issue.print.marks = false;
+            issue.print.binding = model::Binding::None;
+        }
+    }
+}
+
 /// Long-lived state of a command: resources, fonts and the world.
 pub struct Session {
     pub resources: Resources,
+    pub overrides: Overrides,
     fonts: Option<FontStore>,
     world: Option<FolioWorld>,
+    prefetch: Prefetcher,
 }
 
 impl Session {
@@ -72,14 +110,24 @@ impl Session {
         let fonts = world::discover_fonts(&opts);
         Ok(Self {
             resources,
+            overrides: Overrides::default(),
             fonts: Some(fonts),
             world: None,
+            prefetch: Prefetcher::default(),
         })
     }
 
     /// The world of the last run, for printing its diagnostics.
     pub fn world(&self) -> Option<&FolioWorld> {
         self.world.as_ref()
+    }
+
+    /// The real files the last run read through the world (for watching).
+    pub fn dependencies(&mut self) -> Vec<PathBuf> {
+        self.world
+            .as_mut()
+            .map(FolioWorld::dependencies)
+            .unwrap_or_default()
     }
 
     /// The fonts a compile uses.
@@ -97,7 +145,8 @@ impl Session {
         let mut t = Instant::now();
         let loaded = manifest::load(manifest_path)?;
         timings.lap("manifest", &mut t);
-        let issue = model::check(&loaded, &self.resources)?;
+        let mut issue = model::check(&loaded, &self.resources)?;
+        self.overrides.apply(&mut issue);
         timings.lap("check", &mut t);
         let converted = content::convert(&issue)?;
         let data = serde_json::to_vec(&converted.data).expect("issue data serialises");
@@ -107,6 +156,7 @@ impl Session {
             Some(w) => w,
             None => FolioWorld::new(
                 self.fonts.take().expect("fonts"),
+                &self.resources.library(),
                 &issue.layout_dir,
                 &issue.root,
             ),
@@ -118,8 +168,20 @@ impl Session {
         folio_warnings.extend(document::check_glyphs(&issue, world.fonts().book()));
         timings.lap("world", &mut t);
 
-        let (document, typst_warnings) = document::layout(world)?;
+        world.replace_files(HashMap::new());
+        // Photos are decoded on a spare core while the layout runs.
+        let _prefetch = self.prefetch.start(&converted.data, &issue.root);
+        let (mut document, mut typst_warnings) = document::layout(world)?;
         timings.lap("layout", &mut t);
+        if self.overrides.edition == Edition::Screen {
+            let light = screen::downsample(&issue, &document)?;
+            timings.lap("downsample", &mut t);
+            if !light.is_empty() {
+                world.replace_files(light);
+                (document, typst_warnings) = document::layout(world)?;
+                timings.lap("relayout", &mut t);
+            }
+        }
         Ok(Compiled {
             issue,
             document,

@@ -8,11 +8,14 @@
 //! The layout sees one virtual project:
 //! - `/…` is the layout folder (`/main.typ` is the entry point);
 //! - `/_issue/…` is the issue folder (photos, trusted `.typ` articles);
-//! - `/_folio/issue.json` is the issue data produced by the content stage.
+//! - `/_folio/issue.json` is the issue data produced by the content stage;
+//! - `/_folio/…` is folio's Typst library for layouts (`layouts/_folio/`:
+//!   crop marks, saddle-stitch blanks), shared by every layout.
 //!
 //! Every real path is confined: a file (or symlink) outside the layout and
 //! issue folders is never read. Typst packages are not available.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use typst::diag::{FileError, FileResult};
@@ -29,8 +32,13 @@ use typst_kit::fonts::FontStore;
 use crate::error::{Error, display_path};
 use crate::model::{Date, ISSUE_VDIR};
 
+/// The largest file the layout (or a trusted article) may read, in bytes.
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+
 /// Where the issue data appears to the layout.
 pub const DATA_VPATH: &str = "/_folio/issue.json";
+/// Where folio's Typst library for layouts appears.
+pub const LIBRARY_VDIR: &str = "/_folio";
 
 /// Which fonts a world may use.
 #[derive(Debug, Clone, Default)]
@@ -64,7 +72,11 @@ pub fn discover_fonts(opts: &FontOptions) -> FontStore {
 pub struct Loader {
     layout: PathBuf,
     issue: PathBuf,
+    library: PathBuf,
     data: Bytes,
+    /// Files served with other bytes than on disk (the screen edition's
+    /// downsampled photos), by canonical path.
+    replaced: HashMap<PathBuf, Bytes>,
 }
 
 impl Loader {
@@ -74,24 +86,25 @@ impl Loader {
         if p == DATA_VPATH {
             return Ok(None);
         }
-        let (root, rest) = match p.strip_prefix(ISSUE_VDIR).filter(|r| r.starts_with('/')) {
-            Some(rest) => (&self.issue, rest),
-            None => (&self.layout, p),
-        };
+        let (root, rest) = self.split(p);
         let rel = VirtualPath::new(rest).map_err(|_| FileError::AccessDenied)?;
         let path = rel.realize(root).map_err(|_| FileError::AccessDenied)?;
         Ok(Some(path))
     }
 
-    fn root_of(&self, vpath: &VirtualPath) -> &Path {
-        if vpath
-            .get_with_slash()
-            .starts_with(&format!("{ISSUE_VDIR}/"))
-        {
-            &self.issue
+    /// The real folder a virtual path lies in, and the path within it.
+    fn split<'a, 'p>(&'a self, p: &'p str) -> (&'a Path, &'p str) {
+        if let Some(rest) = p.strip_prefix(ISSUE_VDIR).filter(|r| r.starts_with('/')) {
+            (&self.issue, rest)
+        } else if let Some(rest) = p.strip_prefix(LIBRARY_VDIR).filter(|r| r.starts_with('/')) {
+            (&self.library, rest)
         } else {
-            &self.layout
+            (&self.layout, p)
         }
+    }
+
+    fn root_of(&self, vpath: &VirtualPath) -> &Path {
+        self.split(vpath.get_with_slash()).0
     }
 }
 
@@ -117,6 +130,28 @@ impl FileLoader for Loader {
         if canonical.is_dir() {
             return Err(FileError::IsDirectory);
         }
+        // A pipe or a device would block or never end; a huge file would
+        // exhaust memory.
+        let meta = canonical
+            .metadata()
+            .map_err(|e| FileError::from_io(e, &path))?;
+        if !meta.is_file() {
+            return Err(FileError::Other(Some(
+                "not a regular file (a pipe, socket or device); folio reads only files".into(),
+            )));
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(FileError::Other(Some(
+                format!(
+                    "the file is {} bytes; folio reads files of at most {MAX_FILE_BYTES} bytes",
+                    meta.len()
+                )
+                .into(),
+            )));
+        }
+        if let Some(bytes) = self.replaced.get(&canonical) {
+            return Ok(bytes.clone());
+        }
         std::fs::read(&canonical)
             .map(Bytes::new)
             .map_err(|e| FileError::from_io(e, &path))
@@ -134,11 +169,13 @@ pub struct FolioWorld {
 
 impl FolioWorld {
     /// Creates a world for a layout folder and an issue folder.
-    pub fn new(fonts: FontStore, layout: &Path, issue: &Path) -> Self {
+    pub fn new(fonts: FontStore, library: &Path, layout: &Path, issue: &Path) -> Self {
         let loader = Loader {
             layout: layout.to_path_buf(),
             issue: issue.to_path_buf(),
+            library: library.to_path_buf(),
             data: Bytes::new(Vec::new()),
+            replaced: HashMap::new(),
         };
         Self {
             library: LazyHash::new(Library::builder().build()),
@@ -171,6 +208,13 @@ impl FolioWorld {
         })?;
         self.time = Time::fixed(datetime).map_err(|e| Error::plain(e.to_string()))?;
         Ok(())
+    }
+
+    /// Serves these files (canonical paths) with other bytes from now on;
+    /// the next compile sees them.
+    pub fn replace_files(&mut self, replaced: HashMap<PathBuf, Bytes>) {
+        self.files.loader_mut().replaced = replaced;
+        self.files.reset();
     }
 
     /// The fonts of this world.

@@ -257,4 +257,3 @@ pub fn check_toc(pdf: &Path, entries: &[&str]) {
         );
     }
 }
-

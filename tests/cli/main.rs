@@ -3,3 +3,6 @@
 
 mod common;
 mod compile;
+mod design;
+mod editor;
+mod prepress;

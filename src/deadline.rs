@@ -1,0 +1,65 @@
+//! The compile time limit (`--timeout`).
+//!
+//! Typst's `World` has no way to cancel a compile, so a trusted `.typ`
+//! article or a layout with an endless loop would run forever. The command
+//! therefore runs on a worker thread while the main thread waits; when the
+//! deadline passes, the main thread prints an error and ends the process
+//! with exit code 1. The output is written atomically and the deadline never
+//! strikes in the middle of that write (see [`output::hold_writes`]), so the
+//! previous PDF is left as it was.
+
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
+
+use crate::error::{Error, Printer};
+use crate::output;
+
+/// Stack of the worker thread: as generous as a main thread's, since deeply
+/// nested layouts recurse.
+const WORKER_STACK: usize = 64 * 1024 * 1024;
+
+/// Runs `work` with a limit of `seconds`; past it, ends the process.
+pub fn run<F>(seconds: u64, printer: &Printer, work: F) -> Result<(), Error>
+where
+    F: FnOnce() -> Result<(), Error> + Send,
+{
+    let limit = Duration::from_secs(seconds);
+    let (done, finished) = mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("compile".into())
+            .stack_size(WORKER_STACK)
+            .spawn_scoped(scope, move || {
+                let result = work();
+                let _ = done.send(());
+                result
+            })
+            .map_err(|e| Error::plain(format!("cannot start the compile: {e}")))?;
+        match finished.recv_timeout(limit) {
+            // Finished, or panicked (the sender is gone): join it.
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => {}
+            Err(RecvTimeoutError::Timeout) => {
+                // Never end the process halfway through writing the output:
+                // wait until no write is in progress, then block new ones.
+                let _writes = output::hold_writes();
+                if finished.try_recv().is_err() {
+                    let err = timed_out(seconds);
+                    printer.error(&err, None);
+                    std::process::exit(err.exit_code());
+                }
+            }
+        }
+        match worker.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+/// The error shown when the deadline passes.
+pub fn timed_out(seconds: u64) -> Error {
+    Error::plain(format!(
+        "the compile took longer than {seconds} s and was stopped; no PDF was written and the previous one is unchanged"
+    ))
+    .with_hint("a trusted .typ article or the layout may loop forever; if the issue is just large, raise the limit with --timeout SECONDS")
+}

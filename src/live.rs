@@ -1,0 +1,239 @@
+//! The live preview of `folio watch --serve`: typst-kit's HTTP server (bound
+//! to 127.0.0.1) serves one page that shows the issue as spreads, and every
+//! page as a PNG drawn by typst-render on request.
+//!
+//! A page's image is named by the hash of the laid-out page, so a rebuild
+//! that leaves a page unchanged leaves its URL and its rendered PNG
+//! unchanged: only the pages an edit touched are drawn again. Setting new
+//! contents makes the server tell every open browser to reload; the page
+//! keeps its scroll position across reloads.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use typst::foundations::Bytes;
+use typst_kit::server::{HttpBody, HttpServer};
+use typst_layout::{Page, PagedDocument};
+
+use crate::error::Error;
+use crate::raster;
+
+/// The pages being served and their rendered PNGs.
+struct Shared {
+    ppi: f64,
+    pages: Mutex<HashMap<u128, Page>>,
+    pngs: Mutex<HashMap<u128, Bytes>>,
+}
+
+impl Shared {
+    /// The PNG of the page with this hash, drawn on first request.
+    fn png(&self, hash: u128) -> Option<Bytes> {
+        if let Some(png) = self.pngs.lock().ok()?.get(&hash) {
+            return Some(png.clone());
+        }
+        let page = self.pages.lock().ok()?.get(&hash)?.clone();
+        let png = Bytes::new(raster::render(&page, self.ppi).png(true).ok()?);
+        // Keep it only if the page is still current.
+        if self.pages.lock().ok()?.contains_key(&hash) {
+            self.pngs.lock().ok()?.insert(hash, png.clone());
+        }
+        Some(png)
+    }
+}
+
+/// What the header line says about the last build.
+pub enum Status<'a> {
+    Built { millis: f64, warnings: usize },
+    Failed { errors: &'a str },
+}
+
+/// A running live preview.
+pub struct LivePreview {
+    server: HttpServer,
+    shared: Arc<Shared>,
+    title: String,
+    /// The last good document's pages: (hash, width px, height px).
+    current: Vec<(u128, u32, u32)>,
+    generation: u64,
+}
+
+impl LivePreview {
+    /// Starts the server on 127.0.0.1 (`port`, or the first free one of
+    /// 3000–3005).
+    pub fn start(port: Option<u16>, ppi: f64, title: &str) -> Result<Self, Error> {
+        let server = HttpServer::new(title, port, true)
+            .map_err(|e| Error::plain(format!("cannot start the preview server: {e}")))?;
+        Ok(Self {
+            server,
+            shared: Arc::new(Shared {
+                ppi,
+                pages: Mutex::new(HashMap::new()),
+                pngs: Mutex::new(HashMap::new()),
+            }),
+            title: title.to_string(),
+            current: Vec::new(),
+            generation: 0,
+        })
+    }
+
+    /// The address the preview is served on.
+    pub fn addr(&self) -> SocketAddr {
+        self.server.addr()
+    }
+
+    /// Shows a newly built document; browsers reload.
+    pub fn show(&mut self, doc: &PagedDocument, title: &str, status: Status) {
+        self.title = title.to_string();
+        let scale = self.shared.ppi / 72.0;
+        let mut pages = HashMap::new();
+        self.current = doc
+            .pages()
+            .iter()
+            .map(|page| {
+                let hash = typst::utils::hash128(page);
+                let size = page.frame.size();
+                let w = (size.x.to_pt() * scale).round().max(1.0) as u32;
+                let h = (size.y.to_pt() * scale).round().max(1.0) as u32;
+                pages.insert(hash, page.clone());
+                (hash, w, h)
+            })
+            .collect();
+        if let Ok(mut pngs) = self.shared.pngs.lock() {
+            pngs.retain(|hash, _| pages.contains_key(hash));
+        }
+        if let Ok(mut current) = self.shared.pages.lock() {
+            *current = pages;
+        }
+        self.publish(status);
+    }
+
+    /// Keeps showing the last good pages with a note that the last change
+    /// failed; browsers reload.
+    pub fn show_error(&mut self, errors: &str) {
+        self.publish(Status::Failed { errors });
+    }
+
+    fn publish(&mut self, status: Status) {
+        self.generation += 1;
+        let html = Arc::new(self.html(status));
+        let shared = self.shared.clone();
+        self.server.set_router(move |route| {
+            if route == "/" || route == "/index.html" {
+                return Some(HttpBody::Html(html.to_string()));
+            }
+            let hex = route.strip_prefix("/page/")?.strip_suffix(".png")?;
+            let hash = u128::from_str_radix(hex, 16).ok()?;
+            shared.png(hash).map(HttpBody::Raw)
+        });
+    }
+
+    fn html(&self, status: Status) -> String {
+        let n = self.current.len();
+        let mut body = String::new();
+        for spread in raster::spreads(n) {
+            let _ = write!(body, "<div class=\"spread\">");
+            // The cover stands on the right, a last verso on the left.
+            if spread.len() == 1 && spread[0] == 0 {
+                body.push_str("<div class=\"page blank\"></div>");
+            }
+            for &i in &spread {
+                let (hash, w, h) = self.current[i];
+                let _ = write!(
+                    body,
+                    "<figure class=\"page\" id=\"page-{p}\"><img src=\"/page/{hash:032x}.png\" \
+                     width=\"{w}\" height=\"{h}\" loading=\"lazy\" alt=\"page {p}\" data-page=\"{p}\">\
+                     <figcaption>{p}</figcaption></figure>",
+                    p = i + 1
+                );
+            }
+            if spread.len() == 1 && spread[0] != 0 {
+                body.push_str("<div class=\"page blank\"></div>");
+            }
+            body.push_str("</div>\n");
+        }
+        let (state, line, banner) = match status {
+            Status::Built { millis, warnings } => (
+                "ok",
+                format!(
+                    "{n} pages · built in {millis:.0} ms{}",
+                    match warnings {
+                        0 => String::new(),
+                        1 => " · 1 warning (see the terminal)".into(),
+                        w => format!(" · {w} warnings (see the terminal)"),
+                    }
+                ),
+                String::new(),
+            ),
+            Status::Failed { errors } => (
+                "error",
+                format!("{n} pages · the last change failed"),
+                format!(
+                    "<div class=\"banner\"><strong>The last change has errors; these are the pages \
+                     of the last good build.</strong><pre>{}</pre></div>",
+                    escape(errors)
+                ),
+            ),
+        };
+        format!(
+            r#"<!DOCTYPE html>
+<html lang="zh">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · folio preview</title>
+<style>
+:root {{ --page-w: min(44vw, 560px); }}
+body {{ margin: 0; background: #56565c; font: 14px system-ui, sans-serif; }}
+header {{ position: sticky; top: 0; z-index: 2; background: #1d1d1f; color: #eee; padding: 6px 14px; }}
+header .state-error {{ color: #ff8a80; }}
+.banner {{ background: #b3121d; color: #fff; padding: 8px 14px; }}
+.banner pre {{ white-space: pre-wrap; margin: 6px 0 0; font-size: 12px; }}
+main {{ display: flex; flex-direction: column; align-items: center; gap: 28px; padding: 28px 12px 60vh; }}
+.spread {{ display: flex; }}
+.page {{ margin: 0; width: var(--page-w); position: relative; }}
+.page img {{ display: block; width: 100%; height: auto; background: #fff; box-shadow: 0 2px 10px rgba(0,0,0,.35); }}
+.page figcaption {{ position: absolute; bottom: -20px; width: 100%; text-align: center; color: #ddd; font-size: 12px; }}
+.page.blank {{ visibility: hidden; }}
+</style>
+</head>
+<body data-generation="{generation}" data-state="{state}" data-pages="{n}">
+<header><strong>{title}</strong> · <span class="state-{state}">{line}</span></header>
+{banner}<main>
+{body}</main>
+<script>
+(function () {{
+  // Keep the scroll position across the reloads that follow each rebuild.
+  var key = "folio-scroll";
+  if ("scrollRestoration" in history) history.scrollRestoration = "manual";
+  var y = sessionStorage.getItem(key);
+  if (y !== null) window.scrollTo(0, parseFloat(y));
+  function save() {{ sessionStorage.setItem(key, String(window.scrollY)); }}
+  addEventListener("scroll", save, {{ passive: true }});
+  addEventListener("pagehide", save);
+}})();
+</script>
+</body>
+</html>
+"#,
+            title = escape(&self.title),
+            generation = self.generation,
+        )
+    }
+}
+
+/// Escapes text for HTML.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

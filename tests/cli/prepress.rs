@@ -1,0 +1,421 @@
+//! What the print shop receives: page boxes, crop marks, saddle stitching,
+//! PDF/A and PDF/X, preflight, the screen edition, photos.
+
+use std::path::Path;
+use std::process::Command;
+
+use lopdf::{Document, Object};
+
+use crate::common::*;
+
+fn fixture_images() -> std::path::PathBuf {
+    repo().join("tests/fixtures/images")
+}
+
+fn boxes(pdf: &Path) -> Vec<(Option<[f64; 4]>, Option<[f64; 4]>, Option<[f64; 4]>)> {
+    let doc = Document::load(pdf).unwrap();
+    doc.get_pages()
+        .values()
+        .map(|id| {
+            let page = doc.get_dictionary(*id).unwrap();
+            (
+                rect(&doc, page, b"MediaBox"),
+                rect(&doc, page, b"BleedBox"),
+                rect(&doc, page, b"TrimBox"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_page_has_trim_and_bleed_boxes() {
+    let fx = Fixture::new("basic");
+    assert_success(&fx.compile());
+    let (w, h, b) = (210.0 * MM, 297.0 * MM, 3.0 * MM);
+    for (media, bleed, trim) in boxes(&fx.pdf()) {
+        assert_close(media.unwrap(), [0.0, 0.0, w + 2.0 * b, h + 2.0 * b]);
+        assert_close(
+            bleed.expect("a BleedBox"),
+            [0.0, 0.0, w + 2.0 * b, h + 2.0 * b],
+        );
+        assert_close(trim.unwrap(), [b, b, w + b, h + b]);
+    }
+    // poppler agrees.
+    let out = Command::new("pdfinfo")
+        .arg("-box")
+        .arg(fx.pdf())
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        info.contains("BleedBox:") && info.contains("TrimBox:"),
+        "{info}"
+    );
+}
+
+#[test]
+fn crop_marks_enlarge_the_media_box_only() {
+    let fx = Fixture::new("basic");
+    let out = folio()
+        .arg("compile")
+        .arg(fx.manifest())
+        .arg("--marks")
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let (w, h, b, m) = (210.0 * MM, 297.0 * MM, 3.0 * MM, 12.0 * MM);
+    for (media, bleed, trim) in boxes(&fx.pdf()) {
+        assert_close(media.unwrap(), [-m, -m, w + 2.0 * b + m, h + 2.0 * b + m]);
+        assert_close(bleed.unwrap(), [0.0, 0.0, w + 2.0 * b, h + 2.0 * b]);
+        assert_close(trim.unwrap(), [b, b, w + b, h + b]);
+    }
+    // The slug line names the magazine, issue and page.
+    let texts = page_texts(&fx.pdf());
+    assert!(
+        texts[2].contains("测试刊2025年第2期·2025-06-30·3"),
+        "{}",
+        texts[2]
+    );
+    // The manifest can ask for marks too.
+    fx.edit("issue.toml", |t| {
+        t.replace("[back_cover]", "[print]\nmarks = true\n\n[back_cover]")
+    });
+    assert_success(&fx.compile());
+    let (media, _, _) = boxes(&fx.pdf())[0];
+    assert_close(media.unwrap(), [-m, -m, w + 2.0 * b + m, h + 2.0 * b + m]);
+}
+
+#[test]
+fn saddle_stitching_pads_to_a_multiple_of_four() {
+    let fx = Fixture::new("basic");
+    assert_success(&fx.compile());
+    let plain = Document::load(fx.pdf()).unwrap().get_pages().len();
+    fx.edit("issue.toml", |t| {
+        t.replace(
+            "[back_cover]",
+            "[print]\nbinding = \"saddle\"\n\n[back_cover]",
+        )
+    });
+    let out = fx.compile();
+    assert_success(&out);
+    let pages = Document::load(fx.pdf()).unwrap().get_pages().len();
+    assert_eq!(pages % 4, 0, "{pages} pages");
+    let added = pages - plain;
+    assert!(added < 4);
+    if added > 0 {
+        let msg = if added == 1 {
+            "1 blank page added".to_string()
+        } else {
+            format!("{added} blank pages added")
+        };
+        assert!(stderr(&out).contains(&msg), "{}", stderr(&out));
+    }
+    // The back cover stays last and the blanks carry no folio.
+    let texts = page_texts(&fx.pdf());
+    assert!(texts.last().unwrap().contains("感谢观看"));
+    assert_eq!(texts.iter().filter(|t| t.is_empty()).count(), added);
+    // The fixture needs padding at all (otherwise this test proves little).
+    assert!(plain % 4 != 0, "fixture has {plain} pages");
+}
+
+#[test]
+fn pdfa_2b_through_typst_pdf() {
+    let fx = Fixture::new("basic");
+    let out = folio()
+        .arg("compile")
+        .arg(fx.manifest())
+        .args(["--standard", "a-2b"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let bytes = std::fs::read(fx.pdf()).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("<pdfaid:part>2</pdfaid:part>"));
+    assert!(text.contains("<pdfaid:conformance>B</pdfaid:conformance>"));
+    assert!(text.contains("GTS_PDFA1"));
+}
+
+#[test]
+fn pdfx_4_has_output_intent_and_metadata() {
+    let fx = Fixture::new("basic");
+    let out = folio()
+        .arg("compile")
+        .arg(fx.manifest())
+        .args(["--standard", "x-4"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let doc = Document::load(fx.pdf()).unwrap();
+    let catalog = doc.catalog().unwrap();
+    let intents = catalog.get(b"OutputIntents").unwrap().as_array().unwrap();
+    assert_eq!(intents.len(), 1);
+    let intent = doc
+        .get_dictionary(intents[0].as_reference().unwrap())
+        .unwrap();
+    assert_eq!(intent.get(b"S").unwrap().as_name().unwrap(), b"GTS_PDFX");
+    let profile = doc
+        .get_object(
+            intent
+                .get(b"DestOutputProfile")
+                .unwrap()
+                .as_reference()
+                .unwrap(),
+        )
+        .unwrap();
+    let profile = profile.as_stream().unwrap();
+    assert_eq!(profile.dict.get(b"N").unwrap().as_i64().unwrap(), 4);
+    let icc = profile
+        .decompressed_content()
+        .unwrap_or_else(|_| profile.content.clone());
+    assert_eq!(&icc[16..20], b"CMYK");
+    // XMP.
+    let meta = doc
+        .get_object(catalog.get(b"Metadata").unwrap().as_reference().unwrap())
+        .unwrap();
+    let meta = meta.as_stream().unwrap();
+    let xmp = String::from_utf8(
+        meta.decompressed_content()
+            .unwrap_or_else(|_| meta.content.clone()),
+    )
+    .unwrap();
+    assert!(
+        xmp.contains("<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>"),
+        "{xmp}"
+    );
+    assert!(xmp.contains("<pdf:Trapped>False</pdf:Trapped>"));
+    assert!(
+        !xmp.contains("<pdfaid:part>"),
+        "no PDF/A claim beside PDF/X"
+    );
+    assert!(xmp.contains("<xmp:CreateDate>2025-06-30"));
+    // Info dictionary.
+    let info = doc
+        .get_dictionary(doc.trailer.get(b"Info").unwrap().as_reference().unwrap())
+        .unwrap();
+    assert_eq!(info.get(b"Trapped").unwrap().as_name().unwrap(), b"False");
+    assert!(
+        matches!(info.get(b"GTS_PDFXVersion").unwrap(), Object::String(s, _) if s == b"PDF/X-4")
+    );
+    // Boxes on every page; every font embedded.
+    for (_, bleed, trim) in boxes(&fx.pdf()) {
+        assert!(bleed.is_some() && trim.is_some());
+    }
+    check_fonts_embedded(&fx.pdf());
+    // poppler recognises it.
+    let out = Command::new("pdfinfo").arg(fx.pdf()).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("PDF/X-4"));
+    // PDF/A and PDF/X together is a usage error.
+    let out = folio()
+        .arg("compile")
+        .arg(fx.manifest())
+        .args(["--standard", "x-4", "--standard", "a-2b"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn jpegs_pass_through_untouched() {
+    let fx = Fixture::new("basic");
+    assert_success(&fx.compile());
+    let photo = std::fs::read(fx.path("photos/p2.jpg")).unwrap();
+    let doc = Document::load(fx.pdf()).unwrap();
+    let found = doc.objects.values().any(|o| {
+        o.as_stream().is_ok_and(|s| {
+            s.dict.get(b"Filter").and_then(Object::as_name).ok() == Some(b"DCTDecode")
+                && s.content == photo
+        })
+    });
+    assert!(found, "the JPEG's bytes are not in the PDF as they are");
+}
+
+// ---- Preflight ---------------------------------------------------------------
+
+fn preflight_json(fx: &Fixture) -> (Option<i32>, serde_json::Value) {
+    let out = folio()
+        .arg("preflight")
+        .arg(fx.manifest())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            stderr(&out)
+        )
+    });
+    (out.status.code(), json)
+}
+
+fn findings<'a>(json: &'a serde_json::Value, check: &str) -> Vec<&'a serde_json::Value> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == check)
+        .collect()
+}
+
+#[test]
+fn preflight_passes_a_good_issue() {
+    let fx = Fixture::new("basic");
+    // The generated cover photo is 1600 px wide: too few for a full-bleed
+    // cover, so the fixture's cover goes without one here.
+    fx.edit("issue.toml", |t| {
+        t.replace("photo = \"photos/p1.jpg\"\n", "")
+    });
+    let (code, json) = preflight_json(&fx);
+    assert_eq!(code, Some(0), "{json:#}");
+    assert_eq!(
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["level"] == "error")
+            .count(),
+        0
+    );
+    let out = folio()
+        .arg("preflight")
+        .arg(fx.manifest())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("preflight: 0 errors"));
+}
+
+#[test]
+fn preflight_finds_a_low_resolution_photo() {
+    let fx = Fixture::new("basic");
+    std::fs::copy(
+        fixture_images().join("low-res.jpg"),
+        fx.path("photos/p3.jpg"),
+    )
+    .unwrap();
+    let (code, json) = preflight_json(&fx);
+    assert_eq!(code, Some(1));
+    let found = findings(&json, "image-resolution");
+    let low = found
+        .iter()
+        .find(|f| {
+            f["file"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("photos/p3.jpg"))
+        })
+        .unwrap_or_else(|| panic!("{json:#}"));
+    assert_eq!(low["level"], "error");
+    assert!(low["message"].as_str().unwrap().contains("150 × 100 px"));
+    // compile still writes the PDF and says so in one line.
+    let out = fx.compile();
+    assert_success(&out);
+    assert!(
+        stderr(&out).contains("preflight: 2 errors") || stderr(&out).contains("preflight: 1 error"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_cmyk_jpeg_is_refused_with_a_clear_message() {
+    let fx = Fixture::new("basic");
+    std::fs::copy(fixture_images().join("cmyk.jpg"), fx.path("photos/p3.jpg")).unwrap();
+    let out = fx.compile();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("CMYK JPEG") && err.contains("issue.toml:36:8"),
+        "{err}"
+    );
+    assert!(!fx.pdf().exists());
+}
+
+#[test]
+fn preflight_finds_a_missing_glyph() {
+    let fx = Fixture::new("basic");
+    fx.edit("articles/two.md", |t| {
+        format!("{t}\n\n文字\u{10FFFD}文字\n")
+    });
+    let (code, json) = preflight_json(&fx);
+    assert_eq!(code, Some(1));
+    let found = findings(&json, "missing-glyph");
+    assert_eq!(found.len(), 1, "{json:#}");
+    assert_eq!(found[0]["level"], "error");
+}
+
+#[test]
+fn preflight_finds_text_near_the_trim() {
+    let fx = Fixture::new("basic");
+    std::fs::write(
+        fx.path("articles/edge.typ"),
+        // 1 mm from the trim, wherever the layout puts the article.
+        "#context { let p = here().position(); place(top + left, dx: 1mm - p.x, dy: 20mm)[边缘文字] }\n正文。\n",
+    )
+    .unwrap();
+    fx.edit("issue.toml", |t| {
+        t.replace(
+            "body = \"articles/two.md\"",
+            "body = \"articles/edge.typ\"\ntrusted = true",
+        )
+    });
+    let (_, json) = preflight_json(&fx);
+    let found = findings(&json, "safe-zone");
+    assert!(
+        found
+            .iter()
+            .any(|f| f["message"].as_str().unwrap().contains("边缘文字")),
+        "{json:#}"
+    );
+}
+
+// ---- Screen edition --------------------------------------------------------------
+
+#[test]
+fn screen_edition_is_light_and_has_no_bleed() {
+    let fx = Fixture::new("basic");
+    // Big photos, so that there is something to downsample.
+    for (i, name) in ["p1.jpg", "p2.jpg", "p3.jpg", "p4.jpg"].iter().enumerate() {
+        write_photo(&fx.path("photos").join(name), 3000, 2250, i as u8);
+    }
+    assert_success(&fx.compile());
+    let out = folio()
+        .arg("compile")
+        .arg(fx.manifest())
+        .args(["--edition", "screen"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let screen = fx.path("issue-screen.pdf");
+    let print_size = std::fs::metadata(fx.pdf()).unwrap().len();
+    let screen_size = std::fs::metadata(&screen).unwrap().len();
+    assert!(
+        screen_size * 2 < print_size,
+        "screen {screen_size} vs print {print_size}"
+    );
+    // No bleed: MediaBox is the A4 trim.
+    for (media, _, _) in boxes(&screen) {
+        assert_close(media.unwrap(), [0.0, 0.0, 210.0 * MM, 297.0 * MM]);
+    }
+    // Every image at most 150 ppi at its placed size (pdfimages reports it).
+    let list = Command::new("pdfimages")
+        .arg("-list")
+        .arg(&screen)
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&list.stdout);
+    let mut n = 0;
+    for line in list.lines().skip(2) {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        let (xppi, yppi): (f64, f64) = (cols[12].parse().unwrap(), cols[13].parse().unwrap());
+        assert!(xppi <= 152.0 && yppi <= 152.0, "{line}");
+        n += 1;
+    }
+    assert!(n >= 4, "{list}");
+    // Outline (bookmarks) and a linked 目录.
+    let doc = Document::load(&screen).unwrap();
+    assert!(doc.catalog().unwrap().has(b"Outlines"));
+    let links = doc.objects.values().filter(|o| {
+        o.as_dict()
+            .is_ok_and(|d| d.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Link"))
+    });
+    assert!(links.count() >= 3, "the 目录 entries link to their pages");
+}
