@@ -643,3 +643,29 @@ mod tests {
         assert_eq!(children[0]["text"], "网点服务竞争力提升培训 word");
     }
 }
+#[cfg(test)]
+mod scratch_timing {
+    #[test]
+    fn scratch_timing() {
+        let root = std::env::temp_dir();
+        for n in [25_000usize, 50_000, 100_000] {
+            let text: std::sync::Arc<str> = "a*".repeat(n).into();
+            let t = std::time::Instant::now();
+            let n_events = pulldown_cmark::Parser::new_ext(
+                &text,
+                pulldown_cmark::Options::ENABLE_TABLES
+                    | pulldown_cmark::Options::ENABLE_FOOTNOTES
+                    | pulldown_cmark::Options::ENABLE_STRIKETHROUGH,
+            )
+            .count();
+            let parse = t.elapsed();
+            let t = std::time::Instant::now();
+            let mut w = vec![];
+            let _ = super::markdown(&root, &root.join("a.md"), &text, true, &mut w);
+            eprintln!(
+                "{n}: pulldown {parse:?} ({n_events} events), markdown {:?}",
+                t.elapsed()
+            );
+        }
+    }
+}

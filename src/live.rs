@@ -2,7 +2,7 @@
 //! to 127.0.0.1) serves one page that shows the issue as spreads, and every
 //! page as a PNG drawn by typst-render on request.
 //!
-//! A page's image is named by the hash of the laid-out page, so a rebuild
+//! A page's image is named by the hash of what the page shows, so a rebuild
 //! that leaves a page unchanged leaves its URL and its rendered PNG
 //! unchanged: only the pages an edit touched are drawn again. Setting new
 //! contents makes the server tell every open browser to reload; the page
@@ -92,7 +92,7 @@ impl LivePreview {
             .pages()
             .iter()
             .map(|page| {
-                let hash = typst::utils::hash128(page);
+                let hash = raster::visual_hash(page);
                 let size = page.frame.size();
                 let w = (size.x.to_pt() * scale).round().max(1.0) as u32;
                 let h = (size.y.to_pt() * scale).round().max(1.0) as u32;

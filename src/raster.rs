@@ -6,10 +6,12 @@
 //! verso (even page) faces the following recto (odd page). The last page
 //! stands alone when it is a verso.
 
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Cursor;
 
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::{ExtendedColorType, ImageEncoder, RgbaImage};
+use typst::layout::{Frame, FrameItem};
 use typst::utils::Scalar;
 use typst_layout::Page;
 use typst_render::RenderOptions;
@@ -62,6 +64,43 @@ pub fn render(page: &Page, ppi: f64) -> Raster {
     let image = RgbaImage::from_raw(w, h, pixmap.take_demultiplied())
         .expect("a pixmap has width × height RGBA pixels");
     Raster { image }
+}
+
+/// A hash of what a page looks like: its size, fill and every drawn item
+/// with its position, but not the introspection tags, links and source
+/// spans that Typst keeps in the frame too. Two pages with the same visual
+/// hash render to the same pixels, so a live preview draws again only the
+/// pages whose visual hash changed.
+pub fn visual_hash(page: &Page) -> u128 {
+    let mut a = DefaultHasher::new();
+    let mut b = DefaultHasher::new();
+    0xf0_11_0u32.hash(&mut b);
+    for h in [&mut a, &mut b] {
+        page.fill.hash(h);
+        hash_frame(&page.frame, h);
+    }
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+}
+
+fn hash_frame(frame: &Frame, h: &mut DefaultHasher) {
+    frame.size().hash(h);
+    for (pos, item) in frame.items() {
+        match item {
+            FrameItem::Group(group) => {
+                (0u8, pos, &group.transform, &group.clip).hash(h);
+                hash_frame(&group.frame, h);
+            }
+            FrameItem::Text(text) => {
+                (1u8, pos, &text.font, text.size, &text.fill, &text.stroke).hash(h);
+                for g in &text.glyphs {
+                    (g.id, g.x_advance, g.x_offset, g.y_advance, g.y_offset).hash(h);
+                }
+            }
+            FrameItem::Shape(shape, _) => (2u8, pos, shape).hash(h),
+            FrameItem::Image(image, size, _) => (3u8, pos, image, size).hash(h),
+            FrameItem::Link(..) | FrameItem::Tag(_) => {}
+        }
+    }
 }
 
 /// Puts a verso and a recto side by side (top-aligned, white behind).

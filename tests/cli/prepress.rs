@@ -419,3 +419,104 @@ fn screen_edition_is_light_and_has_no_bleed() {
     });
     assert!(links.count() >= 3, "the 目录 entries link to their pages");
 }
+
+#[test]
+fn exif_orientation_is_honoured() {
+    // Stored 300 × 200 with EXIF orientation 6 (rotate 90°): a portrait photo.
+    let fx = Fixture::new("basic");
+    std::fs::copy(
+        fixture_images().join("exif-rotated.jpg"),
+        fx.path("photos/p3.jpg"),
+    )
+    .unwrap();
+    let (_, json) = preflight_json(&fx);
+    let f = findings(&json, "image-resolution")
+        .into_iter()
+        .find(|f| {
+            f["file"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("photos/p3.jpg"))
+        })
+        .unwrap_or_else(|| panic!("{json:#}"));
+    assert!(
+        f["message"].as_str().unwrap().contains("200 × 300 px"),
+        "{f}"
+    );
+    // The screen edition re-encodes it upright (no EXIF left to honour).
+    let out = folio()
+        .arg("compile")
+        .arg(fx.manifest())
+        .args(["--edition", "screen"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+}
+
+#[test]
+fn sample_issue_passes_preflight_and_qpdf() {
+    let out = folio()
+        .arg("preflight")
+        .arg(repo().join("issue.toml"))
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{report}\n{}", stderr(&out));
+    assert!(report.contains("preflight: 0 errors"), "{report}");
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("sample.pdf");
+    assert_success(
+        &folio()
+            .arg("compile")
+            .arg(repo().join("issue.toml"))
+            .arg("-o")
+            .arg(&pdf)
+            .output()
+            .unwrap(),
+    );
+    let qpdf = Command::new("qpdf")
+        .arg("--check")
+        .arg(&pdf)
+        .output()
+        .expect("qpdf must be installed for the tests");
+    assert!(
+        qpdf.status.success(),
+        "{}",
+        String::from_utf8_lossy(&qpdf.stdout)
+    );
+    let info = Command::new("pdfinfo")
+        .args(["-box", "-f", "1", "-l", "999"])
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&info.stdout);
+    let pages = Document::load(&pdf).unwrap().get_pages().len();
+    for key in ["MediaBox:", "BleedBox:", "TrimBox:"] {
+        assert_eq!(info.matches(key).count(), pages, "{key} on every page");
+    }
+}
+
+#[test]
+fn preflight_finds_a_background_that_stops_at_the_trim() {
+    let fx = Fixture::new("basic");
+    std::fs::write(
+        fx.path("articles/edge.typ"),
+        // A colour field whose left edge is exactly the trim.
+        "#context { let p = here().position(); place(top + left, dx: -p.x, dy: 30mm, rect(width: 40mm, height: 20mm, fill: red)) }\n正文。\n",
+    )
+    .unwrap();
+    fx.edit("issue.toml", |t| {
+        t.replace(
+            "body = \"articles/two.md\"",
+            "body = \"articles/edge.typ\"\ntrusted = true",
+        )
+    });
+    let (_, json) = preflight_json(&fx);
+    assert_eq!(findings(&json, "bleed").len(), 1, "{json:#}");
+    // Run into the bleed and the warning goes.
+    fx.edit("articles/edge.typ", |t| {
+        t.replace("dx: -p.x,", "dx: -p.x - 3mm,")
+            .replace("width: 40mm", "width: 43mm")
+    });
+    let (_, json) = preflight_json(&fx);
+    assert_eq!(findings(&json, "bleed").len(), 0, "{json:#}");
+}
