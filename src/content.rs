@@ -117,6 +117,7 @@ pub fn convert(issue: &Issue) -> Result<Converted, Error> {
             "bleed_mm": issue.print.bleed_mm,
             "binding": issue.print.binding,
             "marks": issue.print.marks,
+            "pdfx": issue.print.pdfx,
             "slug": format!("{} {} · {}-{:02}-{:02}", issue.meta.magazine, issue.meta.number,
                 issue.meta.date.year, issue.meta.date.month, issue.meta.date.day),
         },
@@ -129,7 +130,34 @@ pub fn convert(issue: &Issue) -> Result<Converted, Error> {
             "colophon": b.colophon.iter().map(|s| t(s)).collect::<Vec<_>>(),
         },
     });
+    let mut data = data;
+    drop_control_chars(&mut data);
     Ok(Converted { data, warnings })
+}
+
+/// Whether a character is dropped from the text: the control characters
+/// (U+0000–U+001F and U+007F–U+009F) other than tab and line feed. Text
+/// pasted from Word or WeChat carries them (vertical tabs, form feeds,
+/// bells); they have no printed form.
+pub fn is_dropped(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// Removes the dropped characters from every text of the layout's data
+/// (paths, `src` and `typst`, are left as they are: they name files).
+fn drop_control_chars(v: &mut Value) {
+    match v {
+        Value::String(s) if s.contains(is_dropped) => s.retain(|c| !is_dropped(c)),
+        Value::Array(items) => items.iter_mut().for_each(drop_control_chars),
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                if key != "src" && key != "typst" {
+                    drop_control_chars(value);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Whether a character belongs to CJK text, so that no space separates it
@@ -317,10 +345,19 @@ pub fn markdown(
                     (Tag::Strikethrough, _) => {
                         parent.push(json!({"kind": "strike", "body": children}))
                     }
-                    (Tag::Link { dest_url, .. }, _) => {
+                    (Tag::Link { dest_url, .. }, _) if is_safe_link(&dest_url) => {
                         parent.push(
                             json!({"kind": "link", "url": dest_url.to_string(), "body": children}),
                         );
+                    }
+                    (Tag::Link { dest_url, .. }, _) => {
+                        // A `javascript:` or `file:` link could make a PDF
+                        // viewer run or open something: keep only the text.
+                        warnings.push(Diag::warning(
+                            Some(loc(frame.start..range.end)),
+                            format!("the link `{dest_url}` is not a web or mail address; its text is printed without the link"),
+                        ));
+                        parent.extend(children);
                     }
                     (
                         Tag::Image {
@@ -435,6 +472,15 @@ pub fn markdown(
         ));
     });
     Ok(blocks)
+}
+
+/// Whether a link may go into the PDF: web and mail addresses, telephone
+/// numbers, and links within the document.
+pub fn is_safe_link(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    ["http://", "https://", "mailto:", "tel:", "#"]
+        .iter()
+        .any(|p| lower.starts_with(p))
 }
 
 /// Appends text, joining a soft line break as the script asks: nothing
@@ -641,31 +687,5 @@ mod tests {
         soft = true;
         push_text(&mut children, "word", &mut soft);
         assert_eq!(children[0]["text"], "网点服务竞争力提升培训 word");
-    }
-}
-#[cfg(test)]
-mod scratch_timing {
-    #[test]
-    fn scratch_timing() {
-        let root = std::env::temp_dir();
-        for n in [25_000usize, 50_000, 100_000] {
-            let text: std::sync::Arc<str> = "a*".repeat(n).into();
-            let t = std::time::Instant::now();
-            let n_events = pulldown_cmark::Parser::new_ext(
-                &text,
-                pulldown_cmark::Options::ENABLE_TABLES
-                    | pulldown_cmark::Options::ENABLE_FOOTNOTES
-                    | pulldown_cmark::Options::ENABLE_STRIKETHROUGH,
-            )
-            .count();
-            let parse = t.elapsed();
-            let t = std::time::Instant::now();
-            let mut w = vec![];
-            let _ = super::markdown(&root, &root.join("a.md"), &text, true, &mut w);
-            eprintln!(
-                "{n}: pulldown {parse:?} ({n_events} events), markdown {:?}",
-                t.elapsed()
-            );
-        }
     }
 }

@@ -132,6 +132,9 @@ pub struct Print {
     pub bleed_mm: f64,
     pub binding: Binding,
     pub marks: bool,
+    /// The PDF is to be PDF/X-4 (set from the command line): marks are then
+    /// drawn in device-independent black, as PDF/A-2b export requires.
+    pub pdfx: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -300,6 +303,7 @@ pub fn check(loaded: &Loaded, resources: &Resources) -> Result<Issue, Error> {
         bleed_mm: bleed,
         binding,
         marks: m.print.marks,
+        pdfx: false,
     };
 
     let mut sections = Vec::new();

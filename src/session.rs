@@ -65,6 +65,8 @@ impl Compiled {
 pub struct Overrides {
     /// `--marks`: print crop marks and the slug line.
     pub marks: bool,
+    /// `--standard x-4`: the PDF is to be PDF/X-4.
+    pub pdfx: bool,
     /// `--edition`: the print PDF or the light screen PDF.
     pub edition: Edition,
 }
@@ -84,6 +86,7 @@ impl Overrides {
         if self.marks {
             issue.print.marks = true;
         }
+        issue.print.pdfx = self.pdfx;
         if self.edition == Edition::Screen {
             issue.print.bleed_mm = 0.0;
             issue.print.marks = false;

@@ -15,6 +15,7 @@ pub fn run(args: &CompileArgs, common: &CommonArgs, printer: &Printer) -> Result
     let start = Instant::now();
     let mut session = Session::new(&common.font_options())?;
     session.overrides.marks = args.marks;
+    session.overrides.pdfx = args.pdfx()?;
     session.overrides.edition = match args.edition {
         EditionArg::Print => Edition::Print,
         EditionArg::Screen => Edition::Screen,

@@ -5,4 +5,6 @@ mod common;
 mod compile;
 mod design;
 mod editor;
+mod hostile;
 mod prepress;
+mod roundtrip;

@@ -204,6 +204,16 @@ fn pdfx_4_has_output_intent_and_metadata() {
     // poppler recognises it.
     let out = Command::new("pdfinfo").arg(fx.pdf()).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("PDF/X-4"));
+    // With crop marks too (drawn in device-independent black there).
+    let out = folio()
+        .arg("compile")
+        .arg(fx.manifest())
+        .args(["--standard", "x-4", "--marks"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let out = Command::new("pdfinfo").arg(fx.pdf()).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("PDF/X-4"));
     // PDF/A and PDF/X together is a usage error.
     let out = folio()
         .arg("compile")
