@@ -200,6 +200,40 @@ pub fn display_path(path: &Path) -> String {
     path.display().to_string()
 }
 
+/// Lines longer than this many bytes are not shown whole in a message.
+const MAX_SHOWN_LINE: usize = 300;
+
+/// Whether the line of `text` that holds byte `at` is too long to show.
+fn long_line(text: &str, at: usize) -> bool {
+    let at = at.min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    end - start > MAX_SHOWN_LINE
+}
+
+/// About 40 characters either side of byte `at`, on one line.
+fn excerpt(text: &str, at: usize) -> String {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before: String = text[..at]
+        .chars()
+        .rev()
+        .take_while(|c| *c != '\n')
+        .take(40)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let after: String = text[at..]
+        .chars()
+        .take_while(|c| *c != '\n')
+        .take(40)
+        .collect();
+    format!("…{before}⟨here⟩{after}…")
+}
+
 /// Prints diagnostics to standard error, in one style.
 pub struct Printer {
     format: DiagnosticFormat,
@@ -254,6 +288,22 @@ impl Printer {
         };
         let notes: Vec<String> = diag.hints.iter().map(|h| format!("hint: {h}")).collect();
         match &diag.location {
+            Some(
+                loc @ Location {
+                    text: Some((text, span)),
+                    ..
+                },
+            ) if long_line(text, span.start) => {
+                // A line of thousands of characters (a minified or hostile
+                // file) is not printed whole: its place and an excerpt are.
+                let mut notes = notes;
+                notes.insert(0, format!("near: {}", excerpt(text, span.start)));
+                let file = SimpleFile::new(String::new(), "");
+                let d = base
+                    .with_message(format!("{loc}: {}", diag.message))
+                    .with_notes(notes);
+                let _ = term::emit(out, &config, &file, &d);
+            }
             Some(Location {
                 path,
                 text: Some((text, span)),

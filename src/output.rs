@@ -30,7 +30,7 @@ pub fn check_not_input(out: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
             _ => return Ok(()),
         },
     };
-    if inputs.iter().any(|i| *i == canonical) {
+    if inputs.contains(&canonical) {
         return Err(Error::Usage(format!(
             "the output `{}` is one of the issue's input files; choose another path with -o",
             display_path(out)
@@ -117,7 +117,7 @@ mod tests {
         let input = dir.path().join("issue.toml");
         std::fs::write(&input, "x").unwrap();
         let canonical = input.canonicalize().unwrap();
-        assert!(check_not_input(&input, &[canonical.clone()]).is_err());
+        assert!(check_not_input(&input, std::slice::from_ref(&canonical)).is_err());
         assert!(check_not_input(&dir.path().join("issue.pdf"), &[canonical]).is_ok());
     }
 }

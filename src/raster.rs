@@ -74,7 +74,7 @@ pub fn render(page: &Page, ppi: f64) -> Raster {
 pub fn visual_hash(page: &Page) -> u128 {
     let mut a = DefaultHasher::new();
     let mut b = DefaultHasher::new();
-    0xf0_11_0u32.hash(&mut b);
+    0xf011_u32.hash(&mut b);
     for h in [&mut a, &mut b] {
         page.fill.hash(h);
         hash_frame(&page.frame, h);

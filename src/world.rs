@@ -125,7 +125,9 @@ impl FileLoader for Loader {
             .canonicalize()
             .map_err(|e| FileError::from_io(e, &path))?;
         if !canonical.starts_with(self.root_of(vpath)) {
-            return Err(FileError::AccessDenied);
+            return Err(FileError::Other(Some(
+                "it leads outside the issue and layout folders (through a symbolic link); folio reads only inside them".into(),
+            )));
         }
         if canonical.is_dir() {
             return Err(FileError::IsDirectory);

@@ -322,10 +322,78 @@ fn endless_loop_in_a_layout_times_out() {
 fn timeout_must_be_a_positive_number() {
     let fx = Fixture::new("basic");
     for bad in ["0", "-5", "soon"] {
-        let out = compile_with(&fx, &["--timeout", bad]);
+        let out = compile_with(&fx, &[&format!("--timeout={bad}")]);
         expect_refusal(&out, 2, &["--timeout"]);
     }
     assert!(!fx.pdf().exists());
+}
+
+#[test]
+fn deeply_nested_manifest_is_refused() {
+    let fx = Fixture::new("basic");
+    fx.edit("issue.toml", |t| {
+        format!(
+            "{t}\n[design]\nbody_font = {}\"x\"{}\n",
+            "[".repeat(20_000),
+            "]".repeat(20_000)
+        )
+    });
+    let out = fx.compile();
+    let err = expect_refusal(&out, 1, &["max recursion depth", "issue.toml:"]);
+    // The offending line (40 000 characters) is not printed whole.
+    assert!(err.len() < 2_000, "{} bytes of message:\n{err}", err.len());
+    assert!(err.contains("near: …[[["), "{err}");
+}
+
+#[test]
+fn unsafe_link_is_printed_without_the_link() {
+    let fx = Fixture::new("basic");
+    std::fs::write(
+        fx.path("articles/two.md"),
+        "看[这里](javascript:alert(1))和[那里](file:///etc/passwd)以及[官网](https://example.com)。\n",
+    )
+    .unwrap();
+    let out = fx.compile();
+    assert_success(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains("the link `javascript:alert(1)` is not a web or mail address; its text is printed without the link")
+            && err.contains("two.md:1:2"),
+        "{err}"
+    );
+    assert!(err.contains("the link `file:///etc/passwd`"), "{err}");
+    assert_eq!(
+        err.matches("is not a web or mail address").count(),
+        2,
+        "{err}"
+    );
+    let raw = String::from_utf8_lossy(&pdf_strings(&fx.pdf())).into_owned();
+    assert!(
+        !raw.contains("javascript:"),
+        "a javascript: link is in the PDF"
+    );
+    assert!(!raw.contains("file:///"), "a file: link is in the PDF");
+    assert!(raw.contains("https://example.com"), "the web link is gone");
+    let all: String = page_texts(&fx.pdf()).concat();
+    assert!(all.contains("看这里和那里以及官网。"), "{all}");
+}
+
+#[test]
+fn web_image_in_markdown_is_refused() {
+    let fx = Fixture::new("basic");
+    std::fs::write(
+        fx.path("articles/two.md"),
+        "文字\n\n![图](https://example.com/a.jpg)\n",
+    )
+    .unwrap();
+    expect_refusal(
+        &fx.compile(),
+        1,
+        &[
+            "the image `https://example.com/a.jpg` is a web address; folio reads photos only from the issue folder",
+            "two.md:3:1",
+        ],
+    );
 }
 
 // ---- Confinement: paths in the manifest and in Markdown --------------------------
@@ -425,7 +493,8 @@ fn pipe_as_article_is_refused_without_blocking() {
 #[test]
 fn markdown_image_paths_are_confined() {
     let outside = Outside::new();
-    let cases: Vec<(&str, Box<dyn Fn(&Fixture)>, &str)> = vec![
+    type Setup<'a> = Box<dyn Fn(&Fixture) + 'a>;
+    let cases: Vec<(&str, Setup, &str)> = vec![
         ("![x](/etc/hostname)", Box::new(|_| {}), "is absolute"),
         (
             "![x](file:///etc/hostname)",
@@ -552,7 +621,11 @@ fn layout_cannot_read_outside_the_issue() {
         t.replace("layout = \"default\"", "layout = \"own\"")
     });
     let out = fx.compile();
-    expect_refusal(&out, 1, &["main.typ:1:", "access denied"]);
+    expect_refusal(
+        &out,
+        1,
+        &["main.typ:1:", "leads outside the issue and layout folders"],
+    );
     secret_not_leaked(&fx, &out);
 }
 

@@ -1,0 +1,427 @@
+#!/usr/bin/env python3
+"""folio's benchmark. Run it through bench/run.sh (which builds first); see
+BENCHMARKS.md for what it measures and the results.
+
+Everything happens in a temporary folder; the repository is only read:
+
+  sample/   a copy of the sample issue (issue.toml, examples/zhenjing-2024-01)
+            and plain.typ, the same text and photos as one plain Typst file
+  volume/   the synthetic volume: the sample's sections repeated --copies
+            times (articles copied, photos shared), and its plain.typ
+  half/     the same with half the copies, to see how cost grows with pages
+
+Needs: hyperfine, GNU time (/usr/bin/time), python3 >= 3.11.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FOLIO = REPO / "target/release/folio"
+FLOOR = REPO / "target/release/examples/typst_floor"
+SAMPLE_DIR = "examples/zhenjing-2024-01"
+
+
+# ---- Preparing the inputs -----------------------------------------------------------
+
+
+def copy_sample(dest: Path) -> None:
+    dest.mkdir(parents=True)
+    shutil.copy(REPO / "issue.toml", dest / "issue.toml")
+    shutil.copytree(REPO / SAMPLE_DIR, dest / SAMPLE_DIR)
+
+
+def toml_str(s: str) -> str:
+    return json.dumps(s, ensure_ascii=False)
+
+
+def make_volume(dest: Path, copies: int) -> None:
+    """The sample's sections `copies` times: every article copied (its
+    paragraphs numbered by copy, so that no paragraph repeats verbatim and
+    Typst cannot reuse an earlier paragraph's layout), photos shared."""
+    dest.mkdir(parents=True)
+    shutil.copytree(REPO / SAMPLE_DIR / "photos", dest / "photos")
+    manifest = tomllib.loads((REPO / "issue.toml").read_text(encoding="utf-8"))
+    text = (REPO / "issue.toml").read_text(encoding="utf-8")
+    head = text[: text.index("[[section]]")]
+    head = head.replace(f"{SAMPLE_DIR}/photos/", "photos/")
+    out = [head]
+    for k in range(1, copies + 1):
+        (dest / f"articles/c{k:02}").mkdir(parents=True)
+        for s in manifest["section"]:
+            out.append("[[section]]")
+            out.append(f"title = {toml_str(s['title'] + f'·{k}')}")
+            if "english" in s:
+                out.append(f"english = {toml_str(s['english'])}")
+            for a in s.get("article", []):
+                out.append("\n[[section.article]]")
+                for key in ("title", "toc_title", "kicker", "author", "unit"):
+                    if key in a:
+                        out.append(f"{key} = {toml_str(a[key])}")
+                for key in ("toc", "signature"):
+                    if key in a:
+                        out.append(f"{key} = {'true' if a[key] else 'false'}")
+                if "columns" in a:
+                    out.append(f"columns = {a['columns']}")
+                if "body" in a:
+                    src = REPO / a["body"]
+                    paras = src.read_text(encoding="utf-8").split("\n\n")
+                    numbered = [
+                        f"（{k}）{p}" if p.strip() and not p.lstrip().startswith(("#", "!", "-", ">", "|")) else p
+                        for p in paras
+                    ]
+                    rel = f"articles/c{k:02}/{src.name}"
+                    (dest / rel).write_text("\n\n".join(numbered), encoding="utf-8")
+                    out.append(f"body = {toml_str(rel)}")
+                if "lead" in a:
+                    lead = a["lead"]
+                    cap = f", caption = {toml_str(lead['caption'])}" if "caption" in lead else ""
+                    out.append(f"lead = {{ file = {toml_str(photo(lead['file']))}{cap} }}")
+                for table in ("figure", "photo"):
+                    for p in a.get(table, []):
+                        out.append(f"[[section.article.{table}]]")
+                        out.append(f"file = {toml_str(photo(p['file']))}")
+                        if "caption" in p:
+                            out.append(f"caption = {toml_str(p['caption'])}")
+            out.append("")
+    if "back_cover" in manifest:
+        back = text[text.index("[back_cover]") :]
+        out.append(back)
+    (dest / "issue.toml").write_text("\n".join(out), encoding="utf-8")
+
+
+def photo(path: str) -> str:
+    return "photos/" + path.rsplit("/", 1)[1]
+
+
+# ---- The same issue as one plain Typst file ------------------------------------------
+
+ESCAPE = set("\\#$*_@<>[]`~=-+/'\"")
+
+
+def markup(text: str) -> str:
+    return "".join("\\" + c if c in ESCAPE else c for c in text)
+
+
+def is_cjk(c: str) -> bool:
+    return "\u2e80" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef" or "\u3000" <= c <= "\u303f"
+
+
+def paragraphs(md: str) -> list[tuple[str, str]]:
+    """(kind, text) blocks of a plain Markdown article: headings and
+    paragraphs; emphasis markers dropped."""
+    blocks = []
+    for raw in re.split(r"\n\s*\n", md.strip()):
+        lines = [l.strip() for l in raw.splitlines() if l.strip()]
+        if not lines:
+            continue
+        joined = lines[0]
+        for l in lines[1:]:
+            sep = "" if joined and is_cjk(joined[-1]) and is_cjk(l[0]) else " "
+            joined += sep + l
+        joined = joined.replace("**", "").replace("__", "")
+        m = re.match(r"^(#+)\s+(.*)$", joined)
+        if m:
+            blocks.append(("heading", m.group(2)))
+        else:
+            blocks.append(("par", joined))
+    return blocks
+
+
+def plain_typ(issue_dir: Path) -> str:
+    """The issue written by hand as plain Typst: the same page size, bleed,
+    margins, fonts and text settings as folio's default layout, the same
+    text and the same photos, but Typst's own outline, headings and columns
+    instead of folio's layout."""
+    m = tomllib.loads((issue_dir / "issue.toml").read_text(encoding="utf-8"))
+    meta = m["issue"]
+    brand = m.get("design", {}).get("brand_color", "#b3121d")
+    t = [
+        f'#set document(title: "{markup(meta["magazine"])} {markup(meta["number"])}")',
+        '#let sans = "Noto Sans CJK SC"',
+        f'#let brand = rgb("{brand}")',
+        "#set page(paper: \"a4\", bleed: 3mm,",
+        "  margin: (top: 24mm, bottom: 22mm, inside: 22mm, outside: 18mm),",
+        "  header: context text(font: sans, size: 7.5pt, fill: gray)["
+        + markup(meta["magazine"]) + " " + markup(meta["number"]) + "],",
+        "  footer: context align(if calc.even(here().page()) { left } else { right },",
+        "    box(fill: brand, inset: 1.2mm, text(font: sans, size: 8pt, fill: white, counter(page).display()))))",
+        '#set text(font: ((name: "Libertinus Serif", covers: "latin-in-cjk"), "Noto Serif CJK SC"),',
+        '  size: 10pt, lang: "zh", region: "cn")',
+        "#set par(justify: true, leading: 0.76em, spacing: 0.76em, first-line-indent: (amount: 2em, all: true))",
+        "#show heading: set text(font: sans)",
+        "#show heading: set par(first-line-indent: 0pt, justify: false)",
+        "#show heading.where(level: 2): set text(size: 20pt)",
+        "#show figure.caption: set text(font: sans, size: 8pt, fill: gray)",
+        "",
+    ]
+    cover = m.get("cover", {})
+    t.append("#page(margin: 0pt, header: none, footer: none)[")
+    if "photo" in cover:
+        t.append(f'  #image("{cover["photo"]}", width: 100%, height: 100%, fit: "cover")')
+    t.append(
+        f'  #place(top + left, dx: 18mm, dy: 20mm, text(font: sans, weight: "black", size: 72pt, fill: white)[{markup(cover.get("masthead", meta["magazine"]))}])'
+    )
+    for i, s in enumerate(cover.get("slogans", [])):
+        t.append(
+            f"  #place(bottom + left, dx: 18mm, dy: {-30 + 10 * i}mm, text(font: sans, size: 14pt, fill: white)[{markup(s)}])"
+        )
+    t.append("]")
+    t.append('#page(header: none)[#outline(title: [目录], depth: 2)]')
+    for s in m.get("section", []):
+        t.append(f"#page(header: none, footer: none, fill: brand)[")
+        t.append(f"  #set text(fill: white)")
+        t.append(f"  #v(80mm) = {markup(s['title'])}")
+        t.append("]")
+        for a in s.get("article", []):
+            t.append("#pagebreak(weak: true)")
+            t.append(f"== {markup(a['title'])}")
+            if "author" in a:
+                t.append(f"#text(font: sans, size: 9pt)[文／{markup(a['author'])}]")
+            if "lead" in a:
+                t.append(f'#image("{a["lead"]["file"]}", width: 100%)')
+            if "body" in a:
+                md = (issue_dir / a["body"]).read_text(encoding="utf-8")
+                cols = a.get("columns", m.get("design", {}).get("columns", 1))
+                body = []
+                for kind, text in paragraphs(md):
+                    if kind == "heading":
+                        body.append(f"=== {markup(text)}")
+                    else:
+                        body.append(markup(text))
+                    body.append("")
+                for f in a.get("figure", []):
+                    cap = f", caption: [{markup(f['caption'])}]" if "caption" in f else ""
+                    body.append(f'#figure(image("{f["file"]}", width: 100%){cap})')
+                t.append(f"#columns({cols}, gutter: 7mm)[")
+                t.extend(body)
+                t.append("]")
+            if a.get("photo"):
+                cells = []
+                for p in a["photo"]:
+                    cap = f", caption: [{markup(p['caption'])}]" if "caption" in p else ""
+                    cells.append(f'figure(image("{p["file"]}", width: 100%, height: 58mm, fit: "cover"){cap})')
+                t.append("#grid(columns: 2, gutter: 5mm, " + ", ".join(cells) + ")")
+    back = m.get("back_cover", {})
+    t.append("#page(header: none, footer: none, fill: brand)[#set text(fill: white)")
+    for key in ("closing", "call", "contact", "publisher"):
+        if key in back:
+            t.append(f"  #par[{markup(back[key])}]")
+    t.append("]")
+    return "\n".join(t) + "\n"
+
+
+# ---- Measuring ---------------------------------------------------------------------------
+
+
+def hyperfine(name: str, cmd: list[str], runs: int, work: Path) -> dict:
+    out = work / f"hyperfine-{name}.json"
+    line = " ".join(cmd)
+    subprocess.run(
+        ["hyperfine", "--style", "basic", "--warmup", "1", "--runs", str(runs),
+         "--export-json", str(out), line],
+        check=True, stdout=sys.stderr,
+    )
+    r = json.loads(out.read_text())["results"][0]
+    return {"command": line, "mean": r["mean"], "stddev": r["stddev"], "min": r["min"],
+            "median": r["median"], "user": r["user"], "system": r["system"]}
+
+
+def peak_rss_mb(cmd: list[str], runs: int = 3) -> float:
+    """Median of the peak resident memory (GNU time's %M, in KB) of runs."""
+    peaks = []
+    for _ in range(runs):
+        p = subprocess.run(["/usr/bin/time", "-f", "PEAK %M"] + cmd,
+                           capture_output=True, text=True, check=True)
+        peaks.append(int(re.search(r"PEAK (\d+)", p.stderr).group(1)) / 1024)
+    return statistics.median(peaks)
+
+
+def pages_of(stderr: str) -> int:
+    return int(re.search(r"\((\d+) pages", stderr).group(1))
+
+
+def compile_pages(cmd: list[str]) -> int:
+    return pages_of(subprocess.run(cmd, capture_output=True, text=True, check=True).stderr)
+
+
+def watch_edits(issue: Path, edits: int) -> dict:
+    """Starts `folio watch --timings`, changes one paragraph of one article
+    `edits` times, and reads each rebuild's time and phases."""
+    article = issue.parent / SAMPLE_DIR / "articles/05-yizhan-fanzha.md"
+    original = article.read_text(encoding="utf-8")
+    first_end = original.index("。") + 1
+    proc = subprocess.Popen(
+        [str(FOLIO), "watch", "--timings", str(issue), "-o", str(issue.parent / "watch.pdf")],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+    )
+    lines: list[str] = []
+    cond = threading.Condition()
+
+    def reader():
+        for line in proc.stderr:
+            with cond:
+                lines.append(line.rstrip("\n"))
+                cond.notify_all()
+
+    threading.Thread(target=reader, daemon=True).start()
+
+    def wait_for(pattern: str, start: int) -> int:
+        deadline = time.time() + 120
+        with cond:
+            while True:
+                for i in range(start, len(lines)):
+                    if pattern in lines[i]:
+                        return i
+                if time.time() > deadline:
+                    raise SystemExit("watch did not answer:\n" + "\n".join(lines))
+                cond.wait(1)
+
+    def phases_after(i: int) -> dict:
+        # The phase lines follow the build line; wait for the last one.
+        j = wait_for("  write ", i + 1)
+        out = {}
+        for l in lines[i + 1 : j + 1]:
+            m = re.match(r"\s+(\S+)\s+([\d.]+) ms", l)
+            if m:
+                out[m.group(1)] = float(m.group(2))
+        return out
+
+    try:
+        i = wait_for("wrote", 0)
+        first = {"total": float(re.search(r"in (\d+) ms", lines[i]).group(1)), **phases_after(i)}
+        rebuilds = []
+        for k in range(1, edits + 1):
+            time.sleep(0.4)
+            article.write_text(
+                original[:first_end] + f"（第{k}次修改）" + original[first_end:], encoding="utf-8"
+            )
+            i = wait_for("rebuilt", len(lines))
+            total = float(re.search(r"in (\d+) ms", lines[i]).group(1))
+            rebuilds.append({"total": total, **phases_after(i)})
+    finally:
+        proc.terminate()
+        proc.wait()
+        article.write_text(original, encoding="utf-8")
+    doc_phases = ("manifest", "check", "content", "world", "layout")
+    med = lambda key: statistics.median(r.get(key, 0.0) for r in rebuilds)
+    return {
+        "first": first,
+        "rebuilds": rebuilds,
+        "total": statistics.median(r["total"] for r in rebuilds),
+        "document": statistics.median(sum(r.get(p, 0.0) for p in doc_phases) for r in rebuilds),
+        "layout": med("layout"),
+        "pdf": med("pdf"),
+        "write": med("write"),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=10, help="hyperfine runs for the sample issue")
+    ap.add_argument("--copies", type=int, default=16, help="copies of the sample in the volume")
+    ap.add_argument("--edits", type=int, default=10, help="one-paragraph edits during watch")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = ap.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="folio-bench-"))
+    try:
+        load_before = os.getloadavg()
+        sample = work / "sample"
+        copy_sample(sample)
+        (sample / "plain.typ").write_text(plain_typ(sample), encoding="utf-8")
+        volume = work / "volume"
+        make_volume(volume, args.copies)
+        (volume / "plain.typ").write_text(plain_typ(volume), encoding="utf-8")
+        half = work / "half"
+        make_volume(half, max(1, args.copies // 2))
+
+        def folio_cmd(d: Path) -> list[str]:
+            return [str(FOLIO), "compile", str(d / "issue.toml"), "-o", str(d / "out.pdf")]
+
+        def floor_cmd(d: Path) -> list[str]:
+            return [str(FLOOR), str(d / "plain.typ"), str(d / "plain.pdf")]
+
+        r = {}
+        r["sample"] = hyperfine("sample", folio_cmd(sample), args.runs, work)
+        r["sample_floor"] = hyperfine("sample-floor", floor_cmd(sample), args.runs, work)
+        r["sample_pages"] = compile_pages(folio_cmd(sample))
+        r["sample_floor_pages"] = compile_pages(floor_cmd(sample))
+        r["sample_mem"] = peak_rss_mb(folio_cmd(sample))
+        r["sample_floor_mem"] = peak_rss_mb(floor_cmd(sample))
+        r["watch"] = watch_edits(sample / "issue.toml", args.edits)
+        r["volume"] = hyperfine("volume", folio_cmd(volume), 3, work)
+        r["volume_floor"] = hyperfine("volume-floor", floor_cmd(volume), 3, work)
+        r["half"] = hyperfine("half", folio_cmd(half), 3, work)
+        r["volume_pages"] = compile_pages(folio_cmd(volume))
+        r["volume_floor_pages"] = compile_pages(floor_cmd(volume))
+        r["half_pages"] = compile_pages(folio_cmd(half))
+        r["volume_mem"] = peak_rss_mb(folio_cmd(volume))
+        r["volume_floor_mem"] = peak_rss_mb(floor_cmd(volume))
+        r["half_mem"] = peak_rss_mb(folio_cmd(half))
+        r["load"] = (load_before, os.getloadavg())
+        (work / "results.json").write_text(json.dumps(r, indent=2))
+        report(r, args)
+        if args.keep:
+            print(f"\nkept {work}", file=sys.stderr)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def report(r: dict, args) -> None:
+    s, f, w = r["sample"], r["sample_floor"], r["watch"]
+    v, vf, h = r["volume"], r["volume_floor"], r["half"]
+    ms = lambda x: f"{x * 1000:.0f} ms"
+    ok = lambda b: "yes" if b else "**no**"
+    rows = [
+        ("sample issue, cold `folio compile`", f"{r['sample_pages']} pp",
+         f"{ms(s['mean'])} ± {ms(s['stddev'])} (min {ms(s['min'])}, CPU {ms(s['user'] + s['system'])})",
+         f"{r['sample_mem']:.0f} MB", "≤ 600 ms", ok(s["mean"] <= 0.6)),
+        ("same text as plain Typst (floor)", f"{r['sample_floor_pages']} pp",
+         f"{ms(f['mean'])} ± {ms(f['stddev'])} (min {ms(f['min'])})",
+         f"{r['sample_floor_mem']:.0f} MB", "", ""),
+        ("folio ÷ floor (sample)", "", f"{s['mean'] / f['mean']:.2f} ×", "", "≤ 1.25 ×",
+         ok(s["mean"] / f["mean"] <= 1.25)),
+        ("one-paragraph edit, `folio watch` rebuild to PDF on disk", "",
+         f"{w['total']:.0f} ms median of {len(w['rebuilds'])} ({w['total'] / (s['mean'] * 1000) * 100:.0f} % of cold)",
+         "", "≤ 100 ms, ≤ 20 %",
+         ok(w["total"] <= 100 and w["total"] <= 0.2 * s["mean"] * 1000)),
+        ("… of which new document (manifest → layout)", "",
+         f"{w['document']:.0f} ms (layout {w['layout']:.0f} ms)", "", "", ""),
+        ("… of which PDF export / atomic write", "", f"{w['pdf']:.0f} ms / {w['write']:.0f} ms", "", "", ""),
+        (f"volume, {args.copies} copies", f"{r['volume_pages']} pp",
+         f"{v['mean']:.2f} s ± {v['stddev']:.2f} (CPU {v['user'] + v['system']:.2f} s)",
+         f"{r['volume_mem']:.0f} MB", "≤ 4 s, ≤ 600 MB",
+         ok(v["mean"] <= 4 and r["volume_mem"] <= 600)),
+        (f"volume, {max(1, args.copies // 2)} copies", f"{r['half_pages']} pp",
+         f"{h['mean']:.2f} s ± {h['stddev']:.2f}", f"{r['half_mem']:.0f} MB",
+         "linear", ok(v["mean"] / h["mean"] <= 2.2 * r["volume_pages"] / r["half_pages"] / 2)),
+        ("volume as plain Typst (floor)", f"{r['volume_floor_pages']} pp",
+         f"{vf['mean']:.2f} s ± {vf['stddev']:.2f}", f"{r['volume_floor_mem']:.0f} MB", "", ""),
+        ("folio ÷ floor (volume)", "", f"{v['mean'] / vf['mean']:.2f} ×", "", "≤ 1.25 ×",
+         ok(v["mean"] / vf["mean"] <= 1.25)),
+    ]
+    print("| measurement | pages | wall time | peak memory | target | met |")
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    lb, la = r["load"]
+    print(f"\nload average before/after: {lb[0]:.2f} / {la[0]:.2f} (1 min); "
+          f"{os.cpu_count()} cores")
+    print(f"first watch build: {w['first']}")
+
+
+if __name__ == "__main__":
+    main()
