@@ -6,7 +6,8 @@
 //! deadline passes, the main thread prints an error and ends the process
 //! with exit code 1. The output is written atomically and the deadline never
 //! strikes in the middle of that write (see [`output::hold_writes`]), so the
-//! previous PDF is left as it was.
+//! previous PDF is left as it was; once the PDF is written, the rest of
+//! the command may finish.
 
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
@@ -42,7 +43,9 @@ where
                 // Never end the process halfway through writing the output:
                 // wait until no write is in progress, then block new ones.
                 let _writes = output::hold_writes();
-                if finished.try_recv().is_err() {
+                // Once the PDF is written, what is left (checks and the
+                // summary) may finish.
+                if !output::written() && finished.try_recv().is_err() {
                     let err = timed_out(seconds);
                     printer.error(&err, None);
                     std::process::exit(err.exit_code());

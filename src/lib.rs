@@ -15,6 +15,7 @@ pub mod content;
 pub mod deadline;
 pub mod document;
 pub mod error;
+pub mod filecache;
 pub mod fuzz;
 pub mod inspect;
 pub mod live;

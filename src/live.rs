@@ -45,6 +45,7 @@ impl Shared {
 
 /// What the header line says about the last build.
 pub enum Status<'a> {
+    Building,
     Built { millis: f64, warnings: usize },
     Failed { errors: &'a str },
 }
@@ -65,7 +66,7 @@ impl LivePreview {
     pub fn start(port: Option<u16>, ppi: f64, title: &str) -> Result<Self, Error> {
         let server = HttpServer::new(title, port, true)
             .map_err(|e| Error::plain(format!("cannot start the preview server: {e}")))?;
-        Ok(Self {
+        let mut preview = Self {
             server,
             shared: Arc::new(Shared {
                 ppi,
@@ -75,7 +76,9 @@ impl LivePreview {
             title: title.to_string(),
             current: Vec::new(),
             generation: 0,
-        })
+        };
+        preview.publish(Status::Building);
+        Ok(preview)
     }
 
     /// The address the preview is served on.
@@ -125,7 +128,11 @@ impl LivePreview {
             }
             let hex = route.strip_prefix("/page/")?.strip_suffix(".png")?;
             let hash = u128::from_str_radix(hex, 16).ok()?;
-            shared.png(hash).map(HttpBody::Raw)
+            let dbg = std::env::var_os("FOLIO_DEBUG_LIVE").is_some();
+            if dbg { eprintln!("live: GET {route}"); }
+            let r = shared.png(hash).map(HttpBody::Raw);
+            if dbg { eprintln!("live: done {route} {}", r.is_some()); }
+            r
         });
     }
 
@@ -154,6 +161,7 @@ impl LivePreview {
             body.push_str("</div>\n");
         }
         let (state, line, banner) = match status {
+            Status::Building => ("building", "building the issue…".to_string(), String::new()),
             Status::Built { millis, warnings } => (
                 "ok",
                 format!(

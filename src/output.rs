@@ -7,6 +7,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use crate::error::{Error, display_path};
@@ -41,6 +42,13 @@ pub fn check_not_input(out: &Path, inputs: &[PathBuf]) -> Result<(), Error> {
 
 /// Held while an output file is being written.
 static WRITING: Mutex<()> = Mutex::new(());
+/// Set once an output file has been written by this process.
+static WRITTEN: AtomicBool = AtomicBool::new(false);
+
+/// Whether this process has written an output file.
+pub fn written() -> bool {
+    WRITTEN.load(Ordering::SeqCst)
+}
 
 /// Waits until no output is being written and keeps new writes from
 /// starting while the guard lives: the compile deadline takes it before it
@@ -89,6 +97,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     if let Ok(d) = std::fs::File::open(&dir) {
         let _ = d.sync_all();
     }
+    WRITTEN.store(true, Ordering::SeqCst);
     Ok(())
 }
 

@@ -176,7 +176,6 @@ impl Session {
         let _prefetch = self.prefetch.start(&converted.data, &issue.root);
         let (mut document, mut typst_warnings) = document::layout(world)?;
         timings.lap("layout", &mut t);
-        if std::env::var_os("FOLIO_EXP_EVICT").is_some() { typst::comemo::evict(0); }
         if self.overrides.edition == Edition::Screen {
             let light = screen::downsample(&issue, &document)?;
             timings.lap("downsample", &mut t);

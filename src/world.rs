@@ -30,6 +30,7 @@ use typst_kit::files::{FileLoader, FileStore};
 use typst_kit::fonts::FontStore;
 
 use crate::error::{Error, display_path};
+use crate::filecache::ByteCache;
 use crate::model::{Date, ISSUE_VDIR};
 
 /// The largest file the layout (or a trusted article) may read, in bytes.
@@ -77,6 +78,8 @@ pub struct Loader {
     /// Files served with other bytes than on disk (the screen edition's
     /// downsampled photos), by canonical path.
     replaced: HashMap<PathBuf, Bytes>,
+    /// Large files (photos) kept between runs while they are unchanged.
+    kept: ByteCache,
 }
 
 impl Loader {
@@ -154,8 +157,8 @@ impl FileLoader for Loader {
         if let Some(bytes) = self.replaced.get(&canonical) {
             return Ok(bytes.clone());
         }
-        std::fs::read(&canonical)
-            .map(Bytes::new)
+        self.kept
+            .read(&canonical, &meta)
             .map_err(|e| FileError::from_io(e, &path))
     }
 }
@@ -178,6 +181,7 @@ impl FolioWorld {
             library: library.to_path_buf(),
             data: Bytes::new(Vec::new()),
             replaced: HashMap::new(),
+            kept: ByteCache::default(),
         };
         Self {
             library: LazyHash::new(Library::builder().build()),

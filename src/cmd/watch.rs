@@ -11,7 +11,7 @@
 //! next good save recovers.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
 use clap::Args;
@@ -22,6 +22,7 @@ use typst_pdf::PdfStandards;
 use crate::cli::CommonArgs;
 use crate::error::{Error, Printer, display_path};
 use crate::live::{LivePreview, Status};
+use crate::manifest;
 use crate::output;
 use crate::pdf;
 use crate::session::{self, Compiled, Session};
@@ -135,8 +136,10 @@ fn watch(args: &WatchArgs, common: &CommonArgs, printer: &Printer) -> Result<(),
                     "folio: failed after {:.0} ms; {kept}. Fix the error and save again.",
                     start.elapsed().as_secs_f64() * 1000.0
                 );
-                // A file the error names (e.g. a missing article) is
-                // watched too, so that creating it starts a rebuild.
+                // The files the manifest names (one may be missing) and the
+                // file the error names are watched too, so that creating
+                // the missing one starts a rebuild.
+                known.extend(named_in_manifest(&manifest));
                 if let Error::Content(diag) = &err
                     && let Some(loc) = &diag.location
                     && let Ok(path) = std::path::absolute(&loc.path)
@@ -168,6 +171,36 @@ fn watch(args: &WatchArgs, common: &CommonArgs, printer: &Printer) -> Result<(),
                 .map_err(|e| Error::plain(format!("cannot watch the issue's files: {e}")))?;
         }
     }
+}
+
+/// The files a manifest names, if it can be read: its articles and photos.
+fn named_in_manifest(path: &Path) -> Vec<PathBuf> {
+    let Ok(loaded) = manifest::load(path) else {
+        return Vec::new();
+    };
+    let m = &loaded.manifest;
+    let mut names: Vec<&str> = Vec::new();
+    if let Some(photo) = &m.cover.photo {
+        names.push(photo.get_ref());
+    }
+    for article in m.sections.iter().flat_map(|s| &s.articles) {
+        if let Some(body) = &article.body {
+            names.push(body.get_ref());
+        }
+        let photos = article
+            .lead
+            .iter()
+            .chain(&article.figures)
+            .chain(&article.photos);
+        names.extend(photos.map(|p| p.file.get_ref().as_str()));
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    names
+        .into_iter()
+        .map(Path::new)
+        .filter(|p| p.components().all(|c| matches!(c, Component::Normal(_))))
+        .map(|p| dir.join(p))
+        .collect()
 }
 
 /// What identifies a file's state: its inode, size and modification time.

@@ -646,6 +646,7 @@ fn watch_serve_in_a_browser_shows_spreads_reloads_on_edit_and_keeps_the_scroll()
         std::thread::sleep(Duration::from_millis(100));
     };
     let mut dt = DevTools::connect(&page_ws);
+    let guard = DumpOnPanic(&mut watch as *mut Background);
 
     // The pages appear, as spreads: the cover alone, then facing pages.
     let s = state(&mut dt, "the pages appear", |s| {
@@ -729,6 +730,16 @@ fn watch_serve_in_a_browser_shows_spreads_reloads_on_edit_and_keeps_the_scroll()
         "changed pages {changed:?} are not shown: {after}"
     );
     drop(chrome);
+    std::mem::forget(guard);
+}
+
+struct DumpOnPanic(*mut Background);
+impl Drop for DumpOnPanic {
+    fn drop(&mut self) {
+        let bg = unsafe { &mut *self.0 };
+        while let Ok(l) = bg.lines.try_recv() { bg.log.push(l); }
+        eprintln!("WATCH LOG:\n{}", bg.log.join("\n"));
+    }
 }
 
 // ---- folio preview ---------------------------------------------------------------------
