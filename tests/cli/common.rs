@@ -55,6 +55,17 @@ impl Fixture {
         std::fs::write(&p, f(text)).unwrap();
     }
 
+    /// Makes the fixture's second article a trusted Typst file with `source`.
+    pub fn trusted_article(&self, source: &str) {
+        std::fs::write(self.path("articles/trusted.typ"), source).unwrap();
+        self.edit("issue.toml", |t| {
+            t.replace(
+                "body = \"articles/two.md\"",
+                "body = \"articles/trusted.typ\"\ntrusted = true",
+            )
+        });
+    }
+
     pub fn compile(&self) -> Output {
         folio()
             .arg("compile")

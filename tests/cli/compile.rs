@@ -354,17 +354,11 @@ fn typ_article_must_be_trusted() {
 #[test]
 fn trusted_typ_cannot_read_outside() {
     let fx = Fixture::new("basic");
-    std::fs::write(fx.path("articles/t.typ"), "#read(\"/etc/passwd\")").unwrap();
-    fx.edit("issue.toml", |t| {
-        t.replace(
-            "body = \"articles/two.md\"",
-            "body = \"articles/t.typ\"\ntrusted = true",
-        )
-    });
+    fx.trusted_article("#read(\"/etc/passwd\")");
     let out = fx.compile();
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("t.typ:1:"), "{err}");
+    assert!(err.contains("trusted.typ:1:"), "{err}");
     assert!(!fx.pdf().exists());
 }
 

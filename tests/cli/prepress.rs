@@ -355,18 +355,10 @@ fn preflight_finds_a_missing_glyph() {
 #[test]
 fn preflight_finds_text_near_the_trim() {
     let fx = Fixture::new("basic");
-    std::fs::write(
-        fx.path("articles/edge.typ"),
+    fx.trusted_article(
         // 1 mm from the trim, wherever the layout puts the article.
         "#context { let p = here().position(); place(top + left, dx: 1mm - p.x, dy: 20mm)[边缘文字] }\n正文。\n",
-    )
-    .unwrap();
-    fx.edit("issue.toml", |t| {
-        t.replace(
-            "body = \"articles/two.md\"",
-            "body = \"articles/edge.typ\"\ntrusted = true",
-        )
-    });
+    );
     let (_, json) = preflight_json(&fx);
     let found = findings(&json, "safe-zone");
     assert!(
@@ -508,22 +500,14 @@ fn sample_issue_passes_preflight_and_qpdf() {
 #[test]
 fn preflight_finds_a_background_that_stops_at_the_trim() {
     let fx = Fixture::new("basic");
-    std::fs::write(
-        fx.path("articles/edge.typ"),
+    fx.trusted_article(
         // A colour field whose left edge is exactly the trim.
         "#context { let p = here().position(); place(top + left, dx: -p.x, dy: 30mm, rect(width: 40mm, height: 20mm, fill: red)) }\n正文。\n",
-    )
-    .unwrap();
-    fx.edit("issue.toml", |t| {
-        t.replace(
-            "body = \"articles/two.md\"",
-            "body = \"articles/edge.typ\"\ntrusted = true",
-        )
-    });
+    );
     let (_, json) = preflight_json(&fx);
     assert_eq!(findings(&json, "bleed").len(), 1, "{json:#}");
     // Run into the bleed and the warning goes.
-    fx.edit("articles/edge.typ", |t| {
+    fx.edit("articles/trusted.typ", |t| {
         t.replace("dx: -p.x,", "dx: -p.x - 3mm,")
             .replace("width: 40mm", "width: 43mm")
     });
