@@ -46,16 +46,20 @@ def toml_str(s: str) -> str:
     return json.dumps(s, ensure_ascii=False)
 
 
-def make_volume(dest: Path, copies: int) -> None:
+def make_volume(dest: Path, copies: int, photos: bool = True) -> None:
     """The sample's sections `copies` times: every article copied (its
     paragraphs numbered by copy, so that no paragraph repeats verbatim and
-    Typst cannot reuse an earlier paragraph's layout), photos shared."""
+    Typst cannot reuse an earlier paragraph's layout), photos shared. Without
+    `photos`, the text alone: no cover photo, lead photos, figures or
+    galleries."""
     dest.mkdir(parents=True)
     shutil.copytree(REPO / SAMPLE_DIR / "photos", dest / "photos")
     manifest = tomllib.loads((REPO / "issue.toml").read_text(encoding="utf-8"))
     text = (REPO / "issue.toml").read_text(encoding="utf-8")
     head = text[: text.index("[[section]]")]
     head = head.replace(f"{SAMPLE_DIR}/photos/", "photos/")
+    if not photos:
+        head = re.sub(r"^photo(_credit)? = .*\n", "", head, flags=re.M)
     out = [head]
     for k in range(1, copies + 1):
         (dest / f"articles/c{k:02}").mkdir(parents=True)
@@ -65,6 +69,10 @@ def make_volume(dest: Path, copies: int) -> None:
             if "english" in s:
                 out.append(f"english = {toml_str(s['english'])}")
             for a in s.get("article", []):
+                if not photos:
+                    a = {k: v for k, v in a.items() if k not in ("lead", "figure", "photo")}
+                    if "body" not in a:
+                        continue
                 out.append("\n[[section.article]]")
                 for key in ("title", "toc_title", "kicker", "author", "unit"):
                     if key in a:
@@ -330,7 +338,7 @@ def watch_edits(issue: Path, edits: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=10, help="hyperfine runs for the sample issue")
-    ap.add_argument("--copies", type=int, default=16, help="copies of the sample in the volume")
+    ap.add_argument("--copies", type=int, default=20, help="copies of the sample in the volume")
     ap.add_argument("--edits", type=int, default=10, help="one-paragraph edits during watch")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = ap.parse_args()
@@ -346,6 +354,9 @@ def main() -> None:
         (volume / "plain.typ").write_text(plain_typ(volume), encoding="utf-8")
         half = work / "half"
         make_volume(half, max(1, args.copies // 2))
+        text = work / "text"
+        make_volume(text, args.copies, photos=False)
+        (text / "plain.typ").write_text(plain_typ(text), encoding="utf-8")
 
         def folio_cmd(d: Path) -> list[str]:
             return [str(FOLIO), "compile", str(d / "issue.toml"), "-o", str(d / "out.pdf")]
@@ -370,9 +381,15 @@ def main() -> None:
         r["volume_mem"] = peak_rss_mb(folio_cmd(volume))
         r["volume_floor_mem"] = peak_rss_mb(floor_cmd(volume))
         r["half_mem"] = peak_rss_mb(folio_cmd(half))
+        r["text"] = hyperfine("text", folio_cmd(text), 3, work)
+        r["text_floor"] = hyperfine("text-floor", floor_cmd(text), 3, work)
+        r["text_pages"] = compile_pages(folio_cmd(text))
+        r["text_floor_pages"] = compile_pages(floor_cmd(text))
+        r["text_mem"] = peak_rss_mb(folio_cmd(text))
+        r["text_floor_mem"] = peak_rss_mb(floor_cmd(text))
         r["load"] = (load_before, os.getloadavg())
         (work / "results.json").write_text(json.dumps(r, indent=2))
-        report(r, args)
+        report(r, args, work)
         if args.keep:
             print(f"\nkept {work}", file=sys.stderr)
     finally:
@@ -380,7 +397,7 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def report(r: dict, args) -> None:
+def report(r: dict, args, work: Path) -> None:
     s, f, w = r["sample"], r["sample_floor"], r["watch"]
     v, vf, h = r["volume"], r["volume_floor"], r["half"]
     ms = lambda x: f"{x * 1000:.0f} ms"
@@ -412,6 +429,12 @@ def report(r: dict, args) -> None:
          f"{vf['mean']:.2f} s ± {vf['stddev']:.2f}", f"{r['volume_floor_mem']:.0f} MB", "", ""),
         ("folio ÷ floor (volume)", "", f"{v['mean'] / vf['mean']:.2f} ×", "", "≤ 1.25 ×",
          ok(v["mean"] / vf["mean"] <= 1.25)),
+        (f"volume text only, {args.copies} copies", f"{r['text_pages']} pp",
+         f"{r['text']['mean']:.2f} s ± {r['text']['stddev']:.2f} (CPU {r['text']['user'] + r['text']['system']:.2f} s)",
+         f"{r['text_mem']:.0f} MB", "", ""),
+        ("… as plain Typst (floor)", f"{r['text_floor_pages']} pp",
+         f"{r['text_floor']['mean']:.2f} s ± {r['text_floor']['stddev']:.2f}",
+         f"{r['text_floor_mem']:.0f} MB", "", ""),
     ]
     print("| measurement | pages | wall time | peak memory | target | met |")
     print("|---|---|---|---|---|---|")
@@ -421,6 +444,12 @@ def report(r: dict, args) -> None:
     print(f"\nload average before/after: {lb[0]:.2f} / {la[0]:.2f} (1 min); "
           f"{os.cpu_count()} cores")
     print(f"first watch build: {w['first']}")
+    print("\nCommands ($WORK is the temporary folder, $REPO the repository):")
+    for key in ("sample", "sample_floor", "volume", "volume_floor", "half", "text", "text_floor"):
+        cmd = r[key]["command"].replace(str(work), "$WORK").replace(str(REPO), "$REPO")
+        print(f"- {key}: `{cmd}`")
+    print("- watch: `$REPO/target/release/folio watch --timings $WORK/sample/issue.toml -o $WORK/sample/watch.pdf`,"
+          f" then {len(w['rebuilds'])} edits of one paragraph of articles/05-yizhan-fanzha.md")
 
 
 if __name__ == "__main__":

@@ -8,9 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use typst_kit::diagnostics::DiagnosticFormat;
-
 use clap::Parser;
+use typst_kit::diagnostics::DiagnosticFormat;
 
 use crate::cli::Cli;
 use crate::cmd;
@@ -224,9 +223,13 @@ pub fn compile(folder: &Folder, data: &[u8]) -> Result<(), Error> {
         out.as_os_str(),
     ])
     .map_err(|e| Error::Usage(e.to_string()))?;
-    match &cli.command {
+    let result = match &cli.command {
         crate::cli::Command::Compile(args) => cmd::compile::run(args, &cli.common, &printer()),
         #[allow(unreachable_patterns)]
         _ => Ok(()),
-    }
+    };
+    // Each run is a fresh process's compile: drop Typst's memoised results,
+    // which would otherwise grow with every input.
+    typst::comemo::evict(0);
+    result
 }

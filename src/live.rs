@@ -122,17 +122,17 @@ impl LivePreview {
         self.generation += 1;
         let html = Arc::new(self.html(status));
         let shared = self.shared.clone();
+        let generation = Bytes::from_string(self.generation.to_string());
         self.server.set_router(move |route| {
             if route == "/" || route == "/index.html" {
                 return Some(HttpBody::Html(html.to_string()));
             }
+            if route == "/generation" {
+                return Some(HttpBody::Raw(generation.clone()));
+            }
             let hex = route.strip_prefix("/page/")?.strip_suffix(".png")?;
             let hash = u128::from_str_radix(hex, 16).ok()?;
-            let dbg = std::env::var_os("FOLIO_DEBUG_LIVE").is_some();
-            if dbg { eprintln!("live: GET {route}"); }
-            let r = shared.png(hash).map(HttpBody::Raw);
-            if dbg { eprintln!("live: done {route} {}", r.is_some()); }
-            r
+            shared.png(hash).map(HttpBody::Raw)
         });
     }
 
@@ -149,8 +149,8 @@ impl LivePreview {
                 let (hash, w, h) = self.current[i];
                 let _ = write!(
                     body,
-                    "<figure class=\"page\" id=\"page-{p}\"><img src=\"/page/{hash:032x}.png\" \
-                     width=\"{w}\" height=\"{h}\" loading=\"lazy\" alt=\"page {p}\" data-page=\"{p}\">\
+                    "<figure class=\"page\" id=\"page-{p}\"><img data-src=\"/page/{hash:032x}.png\" \
+                     width=\"{w}\" height=\"{h}\" alt=\"page {p}\" data-page=\"{p}\">\
                      <figcaption>{p}</figcaption></figure>",
                     p = i + 1
                 );
@@ -217,8 +217,33 @@ main {{ display: flex; flex-direction: column; align-items: center; gap: 28px; p
   if ("scrollRestoration" in history) history.scrollRestoration = "manual";
   var y = sessionStorage.getItem(key);
   if (y !== null) window.scrollTo(0, parseFloat(y));
-  function save() {{ sessionStorage.setItem(key, String(window.scrollY)); }}
+  // Only the pages in and near the view are loaded (after a reload the
+  // view may be far down the issue); the others when they come near.
+  function near() {{
+    var h = window.innerHeight;
+    document.querySelectorAll("img[data-src]:not([src])").forEach(function (img) {{
+      var r = img.getBoundingClientRect();
+      if (r.bottom > -h && r.top < 2 * h) img.setAttribute("src", img.dataset.src);
+    }});
+  }}
+  function save() {{ sessionStorage.setItem(key, String(window.scrollY)); near(); }}
+  near();
+  // The server says "reload" to the browsers connected when a build ends;
+  // a build that ended while this page was still connecting is caught by
+  // asking for the generation once the connection is open.
+  var generation = {generation};
+  var events = new EventSource("/__events");
+  window.folioEvents = {{ opens: 0, errors: 0, source: events }};
+  events.addEventListener("open", function () {{
+    window.folioEvents.opens++;
+    fetch("/generation", {{ cache: "no-store" }})
+      .then(function (r) {{ return r.text(); }})
+      .then(function (t) {{ if (Number(t) !== generation) location.reload(); }})
+      .catch(function () {{}});
+  }});
+  events.addEventListener("error", function () {{ window.folioEvents.errors++; }});
   addEventListener("scroll", save, {{ passive: true }});
+  addEventListener("resize", near);
   addEventListener("pagehide", save);
 }})();
 </script>

@@ -123,6 +123,21 @@ fn watch(args: &WatchArgs, common: &CommonArgs, printer: &Printer) -> Result<(),
                 known.extend(layout_files(&outcome.layout_dir));
             }
             Err(err) => {
+                // The files the manifest names (one may be missing) and the
+                // file the error names are watched too, so that creating
+                // the missing one starts a rebuild. Their state is taken
+                // now, before anything is printed that could prompt a fix.
+                let mut extra = named_in_manifest(&manifest);
+                if let Error::Content(diag) = &err
+                    && let Some(loc) = &diag.location
+                    && let Ok(path) = std::path::absolute(&loc.path)
+                {
+                    extra.push(path);
+                }
+                for path in extra {
+                    before.entry(path.clone()).or_insert_with(|| stamp(&path));
+                    known.insert(path);
+                }
                 session.print_error(printer, &err);
                 if let Some(live) = live.as_mut() {
                     live.show_error(&short_text(&err, session.world()));
@@ -136,16 +151,6 @@ fn watch(args: &WatchArgs, common: &CommonArgs, printer: &Printer) -> Result<(),
                     "folio: failed after {:.0} ms; {kept}. Fix the error and save again.",
                     start.elapsed().as_secs_f64() * 1000.0
                 );
-                // The files the manifest names (one may be missing) and the
-                // file the error names are watched too, so that creating
-                // the missing one starts a rebuild.
-                known.extend(named_in_manifest(&manifest));
-                if let Error::Content(diag) = &err
-                    && let Some(loc) = &diag.location
-                    && let Ok(path) = std::path::absolute(&loc.path)
-                {
-                    known.insert(path);
-                }
             }
         }
         first = false;
@@ -153,16 +158,18 @@ fn watch(args: &WatchArgs, common: &CommonArgs, printer: &Printer) -> Result<(),
         let mut watched = known.clone();
         watched.insert(manifest.clone());
         watched.extend(session.dependencies());
-        // A file saved while the build ran, by a new file renamed over it,
-        // was replaced before it was watched: look at it directly.
+        watcher
+            .update(watched.iter().cloned())
+            .map_err(|e| Error::plain(format!("cannot watch the issue's files: {e}")))?;
+        // A file saved while the build ran (a new file renamed over it, or
+        // a missing file created) changed before it was watched again: look
+        // at it directly (after `update`, so that a later save is seen by
+        // the watcher).
         let missed = watched.iter().any(|p| {
             let now = stamp(p);
             let replaced = before.get(p).is_some_and(|b| *b != now);
             replaced || now.is_some_and(|s| s.modified > started)
         });
-        watcher
-            .update(watched)
-            .map_err(|e| Error::plain(format!("cannot watch the issue's files: {e}")))?;
         // Forget what older runs cached and this one did not use.
         typst::comemo::evict(10);
         if !missed {

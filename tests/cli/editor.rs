@@ -83,6 +83,11 @@ impl Drop for Background {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // A failing test shows what the process said.
+        if std::thread::panicking() {
+            self.log.extend(self.lines.try_iter());
+            eprintln!("---- {:?} said:\n{}", self.child.id(), self.log.join("\n"));
+        }
     }
 }
 
@@ -351,7 +356,7 @@ fn watch_serve_answers_on_localhost_with_spreads_and_page_images() {
 
     // Every image is a PNG of the page at 96 ppi (A4: 794 × 1123).
     let srcs: Vec<&str> = html
-        .split("src=\"")
+        .split("data-src=\"")
         .skip(1)
         .map(|s| &s[..s.find('"').unwrap()])
         .collect();
@@ -378,7 +383,7 @@ fn watch_serve_answers_on_localhost_with_spreads_and_page_images() {
     let (_, body) = http_get(port, "/");
     let html2 = String::from_utf8(body).unwrap();
     let srcs2: Vec<&str> = html2
-        .split("src=\"")
+        .split("data-src=\"")
         .skip(1)
         .map(|s| &s[..s.find('"').unwrap()])
         .collect();
@@ -554,9 +559,11 @@ const STATE: &str = r#"JSON.stringify({
   generation: document.body ? Number(document.body.dataset.generation) : 0,
   marker: window.folioTestMarker || null,
   scroll: window.scrollY,
+  viewport: window.innerHeight,
+  events: window.folioEvents ? [window.folioEvents.opens, window.folioEvents.errors, window.folioEvents.source.readyState] : null,
   spreads: Array.from(document.querySelectorAll(".spread")).map(s => s.querySelectorAll("img").length),
   pages: Array.from(document.images).map(i => ({
-    page: Number(i.dataset.page), src: i.getAttribute("src"),
+    page: Number(i.dataset.page), src: i.dataset.src,
     loaded: i.complete && i.naturalWidth > 0, width: i.naturalWidth,
     top: i.getBoundingClientRect().top, bottom: i.getBoundingClientRect().bottom
   }))
@@ -574,9 +581,10 @@ fn state(dt: &mut DevTools, what: &str, ok: impl Fn(&Value) -> bool) -> Value {
 /// Whether every page image that is in view has loaded.
 fn visible_loaded(s: &Value) -> bool {
     let pages = s["pages"].as_array().unwrap();
+    let height = s["viewport"].as_f64().unwrap();
     let visible: Vec<&Value> = pages
         .iter()
-        .filter(|p| p["bottom"].as_f64().unwrap() > 0.0 && p["top"].as_f64().unwrap() < 900.0)
+        .filter(|p| p["bottom"].as_f64().unwrap() > 0.0 && p["top"].as_f64().unwrap() < height)
         .collect();
     !visible.is_empty() && visible.iter().all(|p| p["loaded"] == json!(true))
 }
@@ -646,7 +654,6 @@ fn watch_serve_in_a_browser_shows_spreads_reloads_on_edit_and_keeps_the_scroll()
         std::thread::sleep(Duration::from_millis(100));
     };
     let mut dt = DevTools::connect(&page_ws);
-    let guard = DumpOnPanic(&mut watch as *mut Background);
 
     // The pages appear, as spreads: the cover alone, then facing pages.
     let s = state(&mut dt, "the pages appear", |s| {
@@ -723,23 +730,13 @@ fn watch_serve_in_a_browser_shows_spreads_reloads_on_edit_and_keeps_the_scroll()
         changed.contains(&(p["page"].as_u64().unwrap() as usize))
             && p["loaded"] == json!(true)
             && p["bottom"].as_f64().unwrap() > 0.0
-            && p["top"].as_f64().unwrap() < 900.0
+            && p["top"].as_f64().unwrap() < after["viewport"].as_f64().unwrap()
     });
     assert!(
         in_view_changed,
         "changed pages {changed:?} are not shown: {after}"
     );
     drop(chrome);
-    std::mem::forget(guard);
-}
-
-struct DumpOnPanic(*mut Background);
-impl Drop for DumpOnPanic {
-    fn drop(&mut self) {
-        let bg = unsafe { &mut *self.0 };
-        while let Ok(l) = bg.lines.try_recv() { bg.log.push(l); }
-        eprintln!("WATCH LOG:\n{}", bg.log.join("\n"));
-    }
 }
 
 // ---- folio preview ---------------------------------------------------------------------
