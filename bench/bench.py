@@ -9,6 +9,10 @@ Everything happens in a temporary folder; the repository is only read:
   volume/   the synthetic volume: the sample's sections repeated --copies
             times (articles copied, photos shared), and its plain.typ
   half/     the same with half the copies, to see how cost grows with pages
+  text/     the volume's text alone (no photos), and its plain.typ
+  *-report/ the sample and the text volume with folio's plainer `report`
+            layout instead of `default`, to tell the pipeline's cost from
+            the default layout's
 
 Needs: hyperfine, GNU time (/usr/bin/time), python3 >= 3.11.
 """
@@ -357,6 +361,13 @@ def main() -> None:
         text = work / "text"
         make_volume(text, args.copies, photos=False)
         (text / "plain.typ").write_text(plain_typ(text), encoding="utf-8")
+        sample_report, text_report = work / "sample-report", work / "text-report"
+        for src, dst in ((sample, sample_report), (text, text_report)):
+            shutil.copytree(src, dst)
+            m = dst / "issue.toml"
+            m.write_text(re.sub(r'^layout = ".*"$', 'layout = "report"',
+                                m.read_text(encoding="utf-8"), count=1, flags=re.M),
+                         encoding="utf-8")
 
         def folio_cmd(d: Path) -> list[str]:
             return [str(FOLIO), "compile", str(d / "issue.toml"), "-o", str(d / "out.pdf")]
@@ -387,6 +398,12 @@ def main() -> None:
         r["text_floor_pages"] = compile_pages(floor_cmd(text))
         r["text_mem"] = peak_rss_mb(folio_cmd(text))
         r["text_floor_mem"] = peak_rss_mb(floor_cmd(text))
+        r["sample_report"] = hyperfine("sample-report", folio_cmd(sample_report), args.runs, work)
+        r["sample_report_pages"] = compile_pages(folio_cmd(sample_report))
+        r["watch_report"] = watch_edits(sample_report / "issue.toml", args.edits)
+        r["text_report"] = hyperfine("text-report", folio_cmd(text_report), 3, work)
+        r["text_report_pages"] = compile_pages(folio_cmd(text_report))
+        r["text_report_mem"] = peak_rss_mb(folio_cmd(text_report))
         r["load"] = (load_before, os.getloadavg())
         (work / "results.json").write_text(json.dumps(r, indent=2))
         report(r, args, work)
@@ -435,6 +452,14 @@ def report(r: dict, args, work: Path) -> None:
         ("… as plain Typst (floor)", f"{r['text_floor_pages']} pp",
          f"{r['text_floor']['mean']:.2f} s ± {r['text_floor']['stddev']:.2f}",
          f"{r['text_floor_mem']:.0f} MB", "", ""),
+        ("sample issue, `report` layout, cold", f"{r['sample_report_pages']} pp",
+         f"{ms(r['sample_report']['mean'])} ± {ms(r['sample_report']['stddev'])}", "", "", ""),
+        ("… one-paragraph edit, watch rebuild", "",
+         f"{r['watch_report']['total']:.0f} ms (document {r['watch_report']['document']:.0f} ms,"
+         f" PDF {r['watch_report']['pdf']:.0f} ms, write {r['watch_report']['write']:.0f} ms)", "", "", ""),
+        (f"volume text only, `report` layout", f"{r['text_report_pages']} pp",
+         f"{r['text_report']['mean']:.2f} s ± {r['text_report']['stddev']:.2f}",
+         f"{r['text_report_mem']:.0f} MB", "", ""),
     ]
     print("| measurement | pages | wall time | peak memory | target | met |")
     print("|---|---|---|---|---|---|")
@@ -445,7 +470,8 @@ def report(r: dict, args, work: Path) -> None:
           f"{os.cpu_count()} cores")
     print(f"first watch build: {w['first']}")
     print("\nCommands ($WORK is the temporary folder, $REPO the repository):")
-    for key in ("sample", "sample_floor", "volume", "volume_floor", "half", "text", "text_floor"):
+    for key in ("sample", "sample_floor", "volume", "volume_floor", "half", "text", "text_floor",
+                "sample_report", "text_report"):
         cmd = r[key]["command"].replace(str(work), "$WORK").replace(str(REPO), "$REPO")
         print(f"- {key}: `{cmd}`")
     print("- watch: `$REPO/target/release/folio watch --timings $WORK/sample/issue.toml -o $WORK/sample/watch.pdf`,"

@@ -45,8 +45,7 @@ impl Prefetcher {
     /// in document order) names and that this session has not decoded yet.
     pub fn start(&mut self, data: &Value, root: &Path) -> Running {
         let stop = Arc::new(AtomicBool::new(false));
-        let spare = std::thread::available_parallelism().map_or(1, |n| n.get()) > 1
-            && std::env::var_os("FOLIO_EXP_NOPF").is_none();
+        let spare = std::thread::available_parallelism().map_or(1, |n| n.get()) > 1;
         let mut photos = Vec::new();
         collect(data, root, &mut photos);
         let mut fresh = Vec::new();
