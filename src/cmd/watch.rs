@@ -165,10 +165,13 @@ fn watch(args: &WatchArgs, common: &CommonArgs, printer: &Printer) -> Result<(),
         // a missing file created) changed before it was watched again: look
         // at it directly (after `update`, so that a later save is seen by
         // the watcher).
+        // (A modification time in the future, from another machine's
+        // clock, is left to the watcher.)
+        let now = SystemTime::now();
         let missed = watched.iter().any(|p| {
-            let now = stamp(p);
-            let replaced = before.get(p).is_some_and(|b| *b != now);
-            replaced || now.is_some_and(|s| s.modified > started)
+            let stamp = stamp(p);
+            let replaced = before.get(p).is_some_and(|b| *b != stamp);
+            replaced || stamp.is_some_and(|s| s.modified > started && s.modified <= now)
         });
         // Forget what older runs cached and this one did not use.
         typst::comemo::evict(10);
