@@ -66,6 +66,16 @@ impl Fixture {
         });
     }
 
+    /// `folio compile ISSUE` with more arguments.
+    pub fn compile_with(&self, args: &[&str]) -> Output {
+        folio()
+            .arg("compile")
+            .arg(self.manifest())
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
     pub fn compile(&self) -> Output {
         folio()
             .arg("compile")

@@ -56,12 +56,7 @@ fn every_page_has_trim_and_bleed_boxes() {
 #[test]
 fn crop_marks_enlarge_the_media_box_only() {
     let fx = Fixture::new("basic");
-    let out = folio()
-        .arg("compile")
-        .arg(fx.manifest())
-        .arg("--marks")
-        .output()
-        .unwrap();
+    let out = fx.compile_with(&["--marks"]);
     assert_success(&out);
     let (w, h, b, m) = (210.0 * MM, 297.0 * MM, 3.0 * MM, 12.0 * MM);
     for (media, bleed, trim) in boxes(&fx.pdf()) {
@@ -121,12 +116,7 @@ fn saddle_stitching_pads_to_a_multiple_of_four() {
 #[test]
 fn pdfa_2b_through_typst_pdf() {
     let fx = Fixture::new("basic");
-    let out = folio()
-        .arg("compile")
-        .arg(fx.manifest())
-        .args(["--standard", "a-2b"])
-        .output()
-        .unwrap();
+    let out = fx.compile_with(&["--standard", "a-2b"]);
     assert_success(&out);
     let bytes = std::fs::read(fx.pdf()).unwrap();
     let text = String::from_utf8_lossy(&bytes);
@@ -138,12 +128,7 @@ fn pdfa_2b_through_typst_pdf() {
 #[test]
 fn pdfx_4_has_output_intent_and_metadata() {
     let fx = Fixture::new("basic");
-    let out = folio()
-        .arg("compile")
-        .arg(fx.manifest())
-        .args(["--standard", "x-4"])
-        .output()
-        .unwrap();
+    let out = fx.compile_with(&["--standard", "x-4"]);
     assert_success(&out);
     let doc = Document::load(fx.pdf()).unwrap();
     let catalog = doc.catalog().unwrap();
@@ -205,22 +190,12 @@ fn pdfx_4_has_output_intent_and_metadata() {
     let out = Command::new("pdfinfo").arg(fx.pdf()).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("PDF/X-4"));
     // With crop marks too (drawn in device-independent black there).
-    let out = folio()
-        .arg("compile")
-        .arg(fx.manifest())
-        .args(["--standard", "x-4", "--marks"])
-        .output()
-        .unwrap();
+    let out = fx.compile_with(&["--standard", "x-4", "--marks"]);
     assert_success(&out);
     let out = Command::new("pdfinfo").arg(fx.pdf()).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("PDF/X-4"));
     // PDF/A and PDF/X together is a usage error.
-    let out = folio()
-        .arg("compile")
-        .arg(fx.manifest())
-        .args(["--standard", "x-4", "--standard", "a-2b"])
-        .output()
-        .unwrap();
+    let out = fx.compile_with(&["--standard", "x-4", "--standard", "a-2b"]);
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -379,12 +354,7 @@ fn screen_edition_is_light_and_has_no_bleed() {
         write_photo(&fx.path("photos").join(name), 3000, 2250, i as u8);
     }
     assert_success(&fx.compile());
-    let out = folio()
-        .arg("compile")
-        .arg(fx.manifest())
-        .args(["--edition", "screen"])
-        .output()
-        .unwrap();
+    let out = fx.compile_with(&["--edition", "screen"]);
     assert_success(&out);
     let screen = fx.path("issue-screen.pdf");
     let print_size = std::fs::metadata(fx.pdf()).unwrap().len();
@@ -445,12 +415,7 @@ fn exif_orientation_is_honoured() {
         "{f}"
     );
     // The screen edition re-encodes it upright (no EXIF left to honour).
-    let out = folio()
-        .arg("compile")
-        .arg(fx.manifest())
-        .args(["--edition", "screen"])
-        .output()
-        .unwrap();
+    let out = fx.compile_with(&["--edition", "screen"]);
     assert_success(&out);
 }
 
