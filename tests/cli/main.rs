@@ -4,7 +4,9 @@
 mod common;
 mod compile;
 mod design;
+mod dist;
 mod editor;
 mod hostile;
 mod prepress;
+mod readers;
 mod roundtrip;
