@@ -18,7 +18,9 @@ fn main() {
     println!("cargo:rerun-if-changed=layouts");
     let mut files = Vec::new();
     collect(&layouts, &layouts, &mut files);
-    files.sort();
+    // By folder, then path: the order of the table does not depend on the
+    // order in which the file system lists the files.
+    files.sort_by(|a, b| a.split_once('/').cmp(&b.split_once('/')));
     let mut table = String::from(
         "/// folio's own layouts: (folder, path inside it, contents).\n\
          pub static FILES: &[(&str, &str, &[u8])] = &[\n",
