@@ -6,6 +6,7 @@ mod compile;
 mod design;
 mod dist;
 mod editor;
+mod errors;
 mod hostile;
 mod prepress;
 mod readers;
