@@ -48,7 +48,11 @@ fn main() {
             let mut lines = p.lines().map(str::trim);
             lines.find(|l| *l == "name = \"typst\"")?;
             let v = lines.find(|l| l.starts_with("version = "))?;
-            Some(v.trim_start_matches("version = ").trim_matches('"').to_string())
+            Some(
+                v.trim_start_matches("version = ")
+                    .trim_matches('"')
+                    .to_string(),
+            )
         })
         .unwrap_or_else(|| "unknown".into());
     println!("cargo:rustc-env=FOLIO_TYPST_VERSION={typst}");
@@ -67,7 +71,9 @@ fn collect(base: &Path, dir: &Path, out: &mut Vec<String>) {
             continue;
         }
         let path = entry.path();
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() {
             collect(base, &path, out);
         } else if kind.is_file() {

@@ -39,7 +39,8 @@ pub fn export_with(
     standards: PdfStandards,
     pdfx: bool,
 ) -> Result<Vec<u8>, Error> {
-    let pdf = export_plain(doc, issue, standards)?;
+    let mut pdf = export_plain(doc, issue, standards)?;
+    prepress::quiet_mark_info(&mut pdf);
     if issue.print.bleed_mm == 0.0 && !issue.print.marks && !pdfx {
         // The screen edition: no boxes to add.
         return Ok(pdf);

@@ -29,7 +29,11 @@ fn build_archive(out: &Path) -> PathBuf {
 }
 
 fn tar_list(archive: &Path) -> Vec<String> {
-    let out = Command::new("tar").arg("-tzf").arg(archive).output().unwrap();
+    let out = Command::new("tar")
+        .arg("-tzf")
+        .arg(archive)
+        .output()
+        .unwrap();
     assert!(out.status.success());
     String::from_utf8(out.stdout)
         .unwrap()
@@ -64,10 +68,16 @@ fn release_archive_compiles_the_same_pdf_with_the_source_tree_hidden() {
         "LICENSES/fonts-OFL-1.1.txt",
         "docs/platforms.md",
     ] {
-        assert!(files.iter().any(|f| f == want), "{want} is not in the archive: {files:?}");
+        assert!(
+            files.iter().any(|f| f == want),
+            "{want} is not in the archive: {files:?}"
+        );
     }
     // Layouts are built into the program, not shipped as files.
-    assert!(!files.iter().any(|f| f.starts_with("layouts/")), "{files:?}");
+    assert!(
+        !files.iter().any(|f| f.starts_with("layouts/")),
+        "{files:?}"
+    );
 
     // Unpack in an empty folder.
     let unpacked = work.join("unpacked");
