@@ -53,6 +53,10 @@ pub struct CommonArgs {
     /// How errors and warnings are shown.
     #[arg(long, value_enum, default_value = "human", global = true)]
     pub diagnostic_format: DiagFormat,
+    /// A folder of layouts (one folder per layout) searched after the
+    /// issue's own layouts/ and before $FOLIO_HOME and the built-in ones.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub layout_dir: Option<PathBuf>,
 }
 
 impl CommonArgs {
@@ -176,6 +180,7 @@ impl BuildArgs {
         PdfStandards::new(&standards).map_err(|e| Error::Usage(e.message().to_string()))?;
         Ok(BuildConfig {
             fonts: common.font_options(),
+            layout_dir: common.layout_dir.clone(),
             marks: self.marks,
             standards,
             pdfx: x,
