@@ -85,6 +85,25 @@ cp "$repo/icc/README.md" "$stage/LICENSES/icc-FOGRA39L-profile.md"
 (cd "$repo" && cargo metadata --format-version 1 --offline --locked \
     --filter-platform x86_64-unknown-linux-gnu) \
   | python3 "$repo/dist/licences.py" "$stage/LICENSES"
+# folio's own licence; the Apache-2.0 text is the one typst ships.
+apache="$(ls "$stage"/LICENSES/crates/typst-assets-*/LICENSE | head -n1)"
+grep -q "Apache License" "$apache"
+cp "$apache" "$stage/LICENSES/Apache-2.0.txt"
+cat >"$stage/LICENSES/folio.md" <<'TEXT'
+# folio
+
+folio is licensed under the Apache License, Version 2.0 (`Apache-2.0.txt`).
+
+- `fonts-OFL-1.1.txt`: the fonts in `fonts/` (Noto Serif CJK SC, Noto Sans
+  CJK SC), SIL Open Font License 1.1; see `fonts/README.md` for their source.
+- `icc-FOGRA39L-profile.md`: the CMYK output profile compiled into folio for
+  PDF/X-4, and its licence.
+- `crates.md` and `crates/`: every Rust crate compiled into the program,
+  with its licence and notice files (`crates/typst-assets-*/NOTICE` covers
+  the fonts Typst itself embeds). Crates whose package ships no licence
+  file are listed with their licence expression; for Apache-2.0 the text
+  is `Apache-2.0.txt`.
+TEXT
 
 archive="$out/$name.tar.gz"
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" \

@@ -3,6 +3,7 @@
 
 mod common;
 mod compile;
+mod conventions;
 mod design;
 mod dist;
 mod editor;
