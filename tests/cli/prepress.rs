@@ -290,11 +290,41 @@ fn preflight_finds_a_low_resolution_photo() {
         .unwrap_or_else(|| panic!("{json:#}"));
     assert_eq!(low["level"], "error");
     assert!(low["message"].as_str().unwrap().contains("150 × 100 px"));
-    // compile still writes the PDF and says so in one line.
+    // compile still writes the PDF, prints every finding in full, as
+    // `folio preflight` does, and counts them in its summary line.
     let out = fx.compile();
     assert_success(&out);
+    let err = stderr(&out);
     assert!(
-        stderr(&out).contains("preflight: 2 errors") || stderr(&out).contains("preflight: 1 error"),
+        err.contains("preflight: 2 errors") || err.contains("preflight: 1 error"),
+        "{err}"
+    );
+    let finding = err
+        .lines()
+        .find(|l| {
+            l.starts_with("error: ") && l.contains("150 × 100 px") && l.contains("photos/p3.jpg")
+        })
+        .unwrap_or_else(|| panic!("the finding is not printed in full:\n{err}"));
+    assert!(finding.ends_with("(image-resolution)"), "{finding}");
+    let good = std::fs::read(fx.pdf()).unwrap();
+
+    // --strict (or `[print] strict = true`) makes it fail, after writing.
+    std::fs::remove_file(fx.pdf()).unwrap();
+    let out = fx.compile_with(&["--strict"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the build is strict"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(fx.pdf()).unwrap(), good);
+    fx.edit("issue.toml", |t| {
+        t.replace("[cover]", "[print]\nstrict = true\n\n[cover]")
+    });
+    let out = fx.compile();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the build is strict"),
         "{}",
         stderr(&out)
     );
