@@ -72,7 +72,6 @@ pub fn export_plain(
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::proxy::Proxy;
     use crate::engine::world::fixed_datetime;
     use crate::pipeline::model::Date;
 
