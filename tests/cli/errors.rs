@@ -162,8 +162,11 @@ fn every_command_says_when_folio_resources_are_missing() {
         if sub != "fonts" {
             cmd.arg(fx.manifest());
         }
+        // No fonts installed for the user either (`folio fonts install`).
         cmd.args(&extra)
             .env("NO_COLOR", "1")
+            .env("HOME", bin_dir.path())
+            .env_remove("XDG_DATA_HOME")
             .env_remove("FOLIO_HOME");
         let out = run_limited(cmd, Duration::from_secs(60));
         assert_ne!(
