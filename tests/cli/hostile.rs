@@ -1048,7 +1048,7 @@ fn regressions(target: &str) -> Vec<(String, Vec<u8>)> {
 #[test]
 fn fuzz_regressions_manifest() {
     let folder = folio::fuzz::Folder::new().unwrap();
-    let resources = folio::pipeline::model::Resources::find().unwrap();
+    let resources = folio::pipeline::model::Resources::find(None).unwrap();
     for (name, data) in regressions("manifest") {
         eprintln!("manifest/{name}");
         folio::fuzz::manifest(&folder, &resources, &data);
