@@ -8,3 +8,4 @@ mod editor;
 mod hostile;
 mod prepress;
 mod roundtrip;
+mod robust;
