@@ -32,6 +32,7 @@ use typst_kit::fonts::FontStore;
 use crate::engine::filecache::ByteCache;
 use crate::error::{Error, display_path};
 use crate::pipeline::model::{Date, ISSUE_VDIR};
+use crate::pipeline::photo;
 
 /// The largest file the layout (or a trusted article) may read, in bytes.
 pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
@@ -97,7 +98,11 @@ impl Loader {
 
     /// The real folder a virtual path lies in, and the path within it.
     fn split<'a, 'p>(&'a self, p: &'p str) -> (&'a Path, &'p str) {
-        if let Some(rest) = p.strip_prefix(ISSUE_VDIR).filter(|r| r.starts_with('/')) {
+        // A photo served from memory (converted, or renamed to what it
+        // is) stands for its file in the issue folder.
+        if let Some(rel) = photo::memory_source(p) {
+            (&self.issue, rel)
+        } else if let Some(rest) = p.strip_prefix(ISSUE_VDIR).filter(|r| r.starts_with('/')) {
             (&self.issue, rest)
         } else if let Some(rest) = p.strip_prefix(LIBRARY_VDIR).filter(|r| r.starts_with('/')) {
             (&self.library, rest)
@@ -156,6 +161,11 @@ impl FileLoader for Loader {
         }
         if let Some(bytes) = self.replaced.get(&canonical) {
             return Ok(bytes.clone());
+        }
+        if photo::memory_source(vpath.get_with_slash()).is_some()
+            && let Some(bytes) = photo::cached(&canonical).and_then(|c| c.converted)
+        {
+            return Ok(bytes);
         }
         self.kept
             .read(&canonical, &meta)

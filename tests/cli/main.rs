@@ -8,5 +8,5 @@ mod editor;
 mod errors;
 mod hostile;
 mod prepress;
-mod roundtrip;
 mod robust;
+mod roundtrip;
