@@ -310,14 +310,14 @@ pub fn check(issue: &Issue, doc: &PagedDocument, pdf: &[u8], opts: &Options) -> 
     // Binding.
     let pages = doc.pages().len();
     match issue.print.binding {
-        Binding::Saddle if pages % 4 != 0 => report.add(
+        Binding::Saddle if !pages.is_multiple_of(4) => report.add(
             Level::Error,
             "page-count",
             None,
             None,
             format!("{pages} pages: a saddle-stitched issue needs a multiple of 4"),
         ),
-        Binding::Perfect if pages % 2 != 0 => report.add(
+        Binding::Perfect if !pages.is_multiple_of(2) => report.add(
             Level::Error,
             "page-count",
             None,

@@ -12,7 +12,10 @@ fn fixture_images() -> std::path::PathBuf {
     repo().join("tests/fixtures/images")
 }
 
-fn boxes(pdf: &Path) -> Vec<(Option<[f64; 4]>, Option<[f64; 4]>, Option<[f64; 4]>)> {
+/// A page's TrimBox, BleedBox and MediaBox, where present.
+type Boxes = (Option<[f64; 4]>, Option<[f64; 4]>, Option<[f64; 4]>);
+
+fn boxes(pdf: &Path) -> Vec<Boxes> {
     let doc = Document::load(pdf).unwrap();
     doc.get_pages()
         .values()
@@ -110,7 +113,7 @@ fn saddle_stitching_pads_to_a_multiple_of_four() {
     assert!(texts.last().unwrap().contains("感谢观看"));
     assert_eq!(texts.iter().filter(|t| t.is_empty()).count(), added);
     // The fixture needs padding at all (otherwise this test proves little).
-    assert!(plain % 4 != 0, "fixture has {plain} pages");
+    assert!(!plain.is_multiple_of(4), "fixture has {plain} pages");
 }
 
 #[test]
@@ -290,11 +293,41 @@ fn preflight_finds_a_low_resolution_photo() {
         .unwrap_or_else(|| panic!("{json:#}"));
     assert_eq!(low["level"], "error");
     assert!(low["message"].as_str().unwrap().contains("150 × 100 px"));
-    // compile still writes the PDF and says so in one line.
+    // compile still writes the PDF, prints every finding in full, as
+    // `folio preflight` does, and counts them in its summary line.
     let out = fx.compile();
     assert_success(&out);
+    let err = stderr(&out);
     assert!(
-        stderr(&out).contains("preflight: 2 errors") || stderr(&out).contains("preflight: 1 error"),
+        err.contains("preflight: 2 errors") || err.contains("preflight: 1 error"),
+        "{err}"
+    );
+    let finding = err
+        .lines()
+        .find(|l| {
+            l.starts_with("error: ") && l.contains("150 × 100 px") && l.contains("photos/p3.jpg")
+        })
+        .unwrap_or_else(|| panic!("the finding is not printed in full:\n{err}"));
+    assert!(finding.ends_with("(image-resolution)"), "{finding}");
+    let good = std::fs::read(fx.pdf()).unwrap();
+
+    // --strict (or `[print] strict = true`) makes it fail, after writing.
+    std::fs::remove_file(fx.pdf()).unwrap();
+    let out = fx.compile_with(&["--strict"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the build is strict"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(fx.pdf()).unwrap(), good);
+    fx.edit("issue.toml", |t| {
+        t.replace("[cover]", "[print]\nstrict = true\n\n[cover]")
+    });
+    let out = fx.compile();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the build is strict"),
         "{}",
         stderr(&out)
     );
