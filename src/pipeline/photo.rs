@@ -206,7 +206,7 @@ fn inspect_uncached(path: &Path) -> Result<Checked, String> {
         }
         Err(_) => {
             return Err(format!(
-                "`{shown}` is not a photo folio can read (not JPEG, PNG, WebP or GIF): the file is damaged or of another kind"
+                "the photo `{shown}` cannot be read: it is corrupt, or not a JPEG, PNG, WebP or GIF image"
             ));
         }
     };
