@@ -865,6 +865,21 @@ mod tests {
         assert_eq!(tw("internationalization"), "internationalization");
     }
 
+    proptest::proptest! {
+        /// Latin-only text is byte-identical with the Chinese clean-up on,
+        /// as long as no run outgrows a column; longer runs only gain
+        /// invisible break opportunities.
+        #[test]
+        fn latin_only_runs_are_byte_identical(
+            words in proptest::collection::vec("[a-zA-Z0-9#$*_`~()<>@=+!|{}/;:,.'\"&%^?\\[\\]-]{1,24}", 1..12),
+            long in "[a-zA-Z0-9/.:?&=_-]{25,80}",
+        ) {
+            let s = words.join(" ");
+            proptest::prop_assert_eq!(typeset_text(&s, true), s.clone());
+            proptest::prop_assert_eq!(visible(&typeset_text(&long, true)), long);
+        }
+    }
+
     #[test]
     fn latin_only_text_is_unchanged() {
         for s in [
