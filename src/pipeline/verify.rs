@@ -193,7 +193,7 @@ fn walk_scan(data: &[u8], start: usize) -> Result<(u64, usize), Problem> {
     let mut restarts = 0u64;
     let mut next_rst = 0u8;
     loop {
-        let Some(off) = data[i..].iter().position(|&b| b == 0xFF) else {
+        let Some(off) = memchr::memchr(0xFF, &data[i..]) else {
             return Err(cut_short(len, len));
         };
         i += off;
