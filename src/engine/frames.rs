@@ -58,15 +58,12 @@ pub fn image_files(issue: &Issue) -> HashMap<u64, PathBuf> {
     let mut files = HashMap::new();
     for path in &issue.inputs {
         // The bytes the layout got: converted ones for WebP and GIF.
-        match crate::pipeline::photo::cached(path) {
-            Some(checked) => {
-                if let Some(bytes) = checked.converted {
-                    files.insert(hash_bytes(&bytes), path.clone());
-                } else if let Ok(bytes) = std::fs::read(path) {
-                    files.insert(hash_bytes(&bytes), path.clone());
-                }
+        if let Some(checked) = crate::pipeline::photo::cached(path) {
+            if let Some(bytes) = checked.converted {
+                files.insert(hash_bytes(&bytes), path.clone());
+            } else if let Ok(bytes) = std::fs::read(path) {
+                files.insert(hash_bytes(&bytes), path.clone());
             }
-            None => {}
         }
     }
     files

@@ -351,10 +351,7 @@ pub fn markdown(
         warnings.push(
             Diag::warning(
                 Some(Location::file(path)),
-                format!(
-                    "the article `{}` is empty: only its title is printed",
-                    crate::error::display_path(path)
-                ),
+                "the article is empty: only its title is printed",
             )
             .with_hint("write its text into the file, or remove the article from issue.toml"),
         );

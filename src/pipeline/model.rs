@@ -696,7 +696,9 @@ pub fn read_article(path: &Path) -> Result<(String, Option<Diag>), Error> {
             let note = decoded.encoding.map(|name| {
                 Diag::warning(
                     Some(Location::file(path)),
-                    format!("the article is saved as {name}, not UTF-8; folio read it as {name}"),
+                    format!(
+                        "the article is saved as {name}, not UTF-8; folio read it in that encoding"
+                    ),
                 )
                 .with_hint(SAVE_AS_UTF8)
             });
