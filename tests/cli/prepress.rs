@@ -512,3 +512,55 @@ fn preflight_finds_a_background_that_stops_at_the_trim() {
     let (_, json) = preflight_json(&fx);
     assert_eq!(findings(&json, "bleed").len(), 0, "{json:#}");
 }
+
+/// The layout sees small proxies of the JPEG photos; the print PDF carries
+/// the photo files themselves, byte for byte, at their own size.
+#[test]
+fn print_pdf_carries_the_photo_files_byte_for_byte() {
+    let fx = Fixture::new("basic");
+    let out = fx.compile();
+    assert_success(&out);
+    let photos: Vec<Vec<u8>> = std::fs::read_dir(fx.path("photos"))
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .filter(|b| b.starts_with(&[0xFF, 0xD8]))
+        .collect();
+    let doc = Document::load(fx.pdf()).unwrap();
+    let mut jpegs = 0;
+    for object in doc.objects.values() {
+        let Ok(stream) = object.as_stream() else {
+            continue;
+        };
+        let is_jpeg = stream
+            .dict
+            .get(b"Filter")
+            .is_ok_and(|f| f.as_name().is_ok_and(|n| n == b"DCTDecode"));
+        if !is_jpeg {
+            continue;
+        }
+        jpegs += 1;
+        let file = photos
+            .iter()
+            .find(|p| **p == stream.content)
+            .unwrap_or_else(|| {
+                panic!(
+                    "an image stream of {} bytes is no photo file",
+                    stream.content.len()
+                )
+            });
+        let img = image::load_from_memory(file).unwrap();
+        let int = |k: &[u8]| stream.dict.get(k).unwrap().as_i64().unwrap();
+        assert_eq!(
+            (int(b"Width"), int(b"Height")),
+            (i64::from(img.width()), i64::from(img.height()))
+        );
+    }
+    assert!(jpegs >= 4, "{jpegs} JPEG streams");
+    // The proxies are kept for the next compile.
+    let cached = std::fs::read_dir(fx.path(".folio/proxies")).unwrap().count();
+    assert!(cached >= 4, "{cached} proxies cached");
+    // A second compile from the cache gives the same bytes.
+    let first = std::fs::read(fx.pdf()).unwrap();
+    assert_success(&fx.compile());
+    assert_eq!(std::fs::read(fx.pdf()).unwrap(), first);
+}
