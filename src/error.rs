@@ -79,6 +79,8 @@ impl fmt::Display for Location {
 pub enum Severity {
     Error,
     Warning,
+    /// What folio did for the editor (a photo converted): no action needed.
+    Info,
 }
 
 /// One error or warning of folio's own stages.
@@ -94,6 +96,16 @@ impl Diag {
     pub fn warning(location: Option<Location>, message: impl Into<String>) -> Self {
         Self {
             severity: Severity::Warning,
+            message: message.into(),
+            location,
+            hints: vec![],
+        }
+    }
+
+    /// A line that says what folio did, not a problem.
+    pub fn info(location: Option<Location>, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Info,
             message: message.into(),
             location,
             hints: vec![],
@@ -290,6 +302,7 @@ impl Printer {
         let base = match diag.severity {
             Severity::Error => Diagnostic::error(),
             Severity::Warning => Diagnostic::warning(),
+            Severity::Info => Diagnostic::note(),
         };
         let notes: Vec<String> = diag.hints.iter().map(|h| format!("hint: {h}")).collect();
         match &diag.location {

@@ -104,6 +104,10 @@ pub fn markdown(folder: &Folder, data: &[u8]) {
         printer().render(&Error::Content(Box::new(w)), None);
     }
     text::typeset_text(&text, fw);
+    // The same bytes as an article file in any encoding, and as a photo.
+    let _ = crate::pipeline::encoding::decode(data);
+    let _ = crate::pipeline::verify::check_jpeg(data);
+    let _ = crate::pipeline::verify::check_png(data);
 }
 
 /// Writes a tiny issue made from `data` into `dir` and returns its

@@ -69,7 +69,12 @@ pub struct Compiled {
 
 impl Compiled {
     pub fn warning_count(&self) -> usize {
-        self.folio_warnings.len() + self.typst_warnings.len()
+        let infos = self
+            .folio_warnings
+            .iter()
+            .filter(|d| d.severity == crate::error::Severity::Info)
+            .count();
+        self.folio_warnings.len() - infos + self.typst_warnings.len()
     }
 }
 
@@ -266,6 +271,13 @@ impl Session {
         self.config.apply(&mut issue);
         timings.lap("check", &mut t);
         let converted = content::convert(&issue)?;
+        // The photos Markdown places are inputs too (preflight names them,
+        // the screen edition resamples them, `-o` may not overwrite them).
+        for p in &converted.photos {
+            if !issue.inputs.contains(p) {
+                issue.inputs.push(p.clone());
+            }
+        }
         let data = converted.to_json();
         timings.lap("content", &mut t);
 

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use typst::text::FontBook;
+use typst::text::{FontBook, FontFlags};
 
 use crate::error::{Diag, Location};
 use crate::pipeline::model::{Body, Issue, PieceKind};
@@ -29,10 +29,37 @@ pub fn check_glyphs(issue: &Issue, book: &FontBook) -> Vec<Diag> {
         i += 1;
     }
     let covered = |c: char| infos.iter().any(|info| info.coverage.contains(c as u32));
+    // A right-to-left script that only a monospace face covers (Typst's
+    // embedded DejaVu Sans Mono) prints, but in a typewriter face.
+    let proportional = |c: char| {
+        infos.iter().any(|info| {
+            info.coverage.contains(c as u32) && !info.flags.contains(FontFlags::MONOSPACE)
+        })
+    };
     let mut diags = Vec::new();
+    let mut scripts_warned: Vec<&'static str> = Vec::new();
     let mut scan = |path: &Path, text: &Arc<str>, what: &str| {
         let mut seen = BTreeSet::new();
         for (at, c) in text.char_indices() {
+            if let Some(script) = rtl_script(c)
+                && covered(c)
+                && !proportional(c)
+                && !scripts_warned.contains(&script)
+            {
+                scripts_warned.push(script);
+                let face = infos
+                    .iter()
+                    .find(|info| info.coverage.contains(c as u32))
+                    .map(|info| info.family.clone())
+                    .unwrap_or_default();
+                diags.push(
+                    Diag::warning(
+                        Some(Location::in_shared(path, text, at..at + c.len_utf8())),
+                        format!("{what} has {script} text, and no font of the layout is made for that script: it would print in {face}, a monospace (typewriter) face"),
+                    )
+                    .with_hint("add a font for this script with --font-path (for example a Noto face), or set the passage as a picture"),
+                );
+            }
             if is_invisible(c) || c.is_ascii() || covered(c) || !seen.insert(c) {
                 continue;
             }
@@ -55,4 +82,19 @@ pub fn check_glyphs(issue: &Issue, book: &FontBook) -> Vec<Diag> {
         }
     }
     diags
+}
+
+/// The right-to-left script a character belongs to, if any.
+fn rtl_script(c: char) -> Option<&'static str> {
+    match c {
+        '\u{0590}'..='\u{05FF}' | '\u{FB1D}'..='\u{FB4F}' => Some("Hebrew"),
+        '\u{0600}'..='\u{06FF}'
+        | '\u{0750}'..='\u{077F}'
+        | '\u{08A0}'..='\u{08FF}'
+        | '\u{FB50}'..='\u{FDFF}'
+        | '\u{FE70}'..='\u{FEFC}' => Some("Arabic"),
+        '\u{0700}'..='\u{074F}' => Some("Syriac"),
+        '\u{0780}'..='\u{07BF}' => Some("Thaana"),
+        _ => None,
+    }
 }

@@ -168,6 +168,7 @@ pub fn check(issue: &Issue, doc: &PagedDocument, pdf: &[u8], opts: &Options) -> 
         let size = page.frame.size();
         let mut seen_images: Vec<u64> = Vec::new();
         let mut near_trim = None::<String>;
+        let mut past_trim = None::<String>;
         let mut missing = Vec::new();
         let mut stops_at_trim = false;
         walk(
@@ -263,6 +264,25 @@ pub fn check(issue: &Issue, doc: &PagedDocument, pdf: &[u8], opts: &Options) -> 
                     if outside {
                         return;
                     }
+                    // The part that prints: inside the clip, if any.
+                    let shown = match clip {
+                        Some(c) => intersect(r, c),
+                        None => r,
+                    };
+                    let eps = Abs::mm(0.1);
+                    let past = shown.max.x > shown.min.x
+                        && (shown.min.x < -eps
+                            || shown.max.x > size.x + eps
+                            || shown.min.y < -eps
+                            || shown.max.y > size.y + eps);
+                    if past && past_trim.is_none() {
+                        let visible: String = text
+                            .text
+                            .chars()
+                            .filter(|c| !matches!(c, '\u{200B}' | '\u{AD}' | '\u{2060}'))
+                            .collect();
+                        past_trim = Some(visible.chars().take(40).collect());
+                    }
                     let close = r.min.x < safe
                         || r.min.y < safe
                         || r.max.x > size.x - safe
@@ -274,6 +294,15 @@ pub fn check(issue: &Issue, doc: &PagedDocument, pdf: &[u8], opts: &Options) -> 
                 _ => {}
             },
         );
+        if let Some(t) = past_trim {
+            report.add(
+                Level::Error,
+                "past-trim",
+                Some(n),
+                None,
+                format!("text “{t}” runs past the trim: it would be cut off in print"),
+            );
+        }
         if let Some(t) = near_trim {
             report.add(
                 Level::Warning,

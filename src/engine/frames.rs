@@ -57,15 +57,13 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
 pub fn image_files(issue: &Issue) -> HashMap<u64, PathBuf> {
     let mut files = HashMap::new();
     for path in &issue.inputs {
-        let is_image = matches!(
-            path.extension()
-                .and_then(|e| e.to_str())
-                .map(str::to_ascii_lowercase)
-                .as_deref(),
-            Some("jpg" | "jpeg" | "png")
-        );
-        if is_image && let Ok(bytes) = std::fs::read(path) {
-            files.insert(hash_bytes(&bytes), path.clone());
+        // The bytes the layout got: converted ones for WebP and GIF.
+        if let Some(checked) = crate::pipeline::photo::cached(path) {
+            if let Some(bytes) = checked.converted {
+                files.insert(hash_bytes(&bytes), path.clone());
+            } else if let Ok(bytes) = std::fs::read(path) {
+                files.insert(hash_bytes(&bytes), path.clone());
+            }
         }
     }
     files

@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use typst::foundations::{Bytes, Smart};
 
 use crate::engine::filecache::Stamp;
+use crate::pipeline::photo;
 use typst::visualize::{ExchangeFormat, RasterImage};
 
 /// Remembers which photos were decoded in earlier runs of a session.
@@ -74,6 +75,25 @@ impl Prefetcher {
 /// Decodes one photo exactly as Typst's `image` element does for a path
 /// with this extension and no colour profile given.
 fn decode(path: &Path) {
+    // A photo served from memory (converted, or under the name of what it
+    // is) is decoded as the layout gets it.
+    if let Some(checked) = photo::cached(path)
+        && checked.renamed
+    {
+        let format = match checked.kind {
+            photo::Kind::Jpeg => ExchangeFormat::Jpg,
+            _ => ExchangeFormat::Png,
+        };
+        let data = match checked.converted {
+            Some(bytes) => bytes,
+            None => match std::fs::read(path) {
+                Ok(d) => Bytes::new(d),
+                Err(_) => return,
+            },
+        };
+        let _ = RasterImage::new(data, format, Smart::Auto);
+        return;
+    }
     let ext = path
         .extension()
         .and_then(|e| e.to_str())

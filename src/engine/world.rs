@@ -34,6 +34,7 @@ use typst_kit::fonts::{FontPath, FontStore};
 use crate::engine::filecache::ByteCache;
 use crate::error::{Error, display_path};
 use crate::pipeline::model::{Date, ISSUE_VDIR};
+use crate::pipeline::photo;
 use crate::pipeline::resources::{self, LayoutFiles};
 
 /// The largest file the layout (or a trusted article) may read, in bytes.
@@ -108,8 +109,12 @@ impl Loader {
         if p == DATA_VPATH {
             return Ok(Place::Data);
         }
+        // A photo served from memory (converted, or renamed to what it is)
+        // stands for its file in the issue folder.
+        let issue_rel = photo::memory_source(p)
+            .or_else(|| p.strip_prefix(ISSUE_VDIR).filter(|r| r.starts_with('/')));
         let (files, rest) =
-            if let Some(rest) = p.strip_prefix(ISSUE_VDIR).filter(|r| r.starts_with('/')) {
+            if let Some(rest) = issue_rel {
                 let rel = VirtualPath::new(rest).map_err(|_| FileError::AccessDenied)?;
                 let path = rel
                     .realize(&self.issue)
@@ -208,6 +213,11 @@ impl FileLoader for Loader {
         }
         if let Some(bytes) = self.replaced.get(&canonical) {
             return Ok(bytes.clone());
+        }
+        if photo::memory_source(vpath.get_with_slash()).is_some()
+            && let Some(bytes) = photo::cached(&canonical).and_then(|c| c.converted)
+        {
+            return Ok(bytes);
         }
         self.kept
             .read(&canonical, &meta)

@@ -67,6 +67,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     if path.is_dir() {
         return Err(Error::file(path, "cannot write the output: it is a folder"));
     }
+    if !dir.exists() {
+        return Err(Error::file(
+            path,
+            format!(
+                "cannot write the output: the folder `{}` does not exist",
+                crate::error::display_path(&dir)
+            ),
+        )
+        .with_hint("create the folder first, or choose another path with -o"));
+    }
     let fail = |e: std::io::Error| {
         Error::io(
             path,

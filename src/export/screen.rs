@@ -81,7 +81,16 @@ fn downsample_one(path: &PathBuf, (w_in, h_in): (f64, f64)) -> Result<Option<Byt
     let nh = ((f64::from(h) * factor).round() as u32).max(1);
     let small = img.resize_exact(nw, nh, FilterType::Triangle);
     let mut out = Cursor::new(Vec::new());
-    let result = if small.color().has_alpha() {
+    // Typst reads the bytes by the name the layout places them under: a
+    // photo served as PNG stays PNG, a JPEG stays JPEG.
+    let served_png = match crate::pipeline::photo::cached(path) {
+        Some(c) if c.renamed => c.kind != crate::pipeline::photo::Kind::Jpeg,
+        _ => path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("png")),
+    };
+    let result = if served_png {
         small.write_to(&mut out, image::ImageFormat::Png)
     } else {
         let rgb = DynamicImage::ImageRgb8(small.to_rgb8());

@@ -303,9 +303,24 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
             "the manifest is not valid UTF-8 text",
         )
     })?;
+    // Notepad's byte-order mark is not part of the text.
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    let blank = text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+    if blank {
+        return Err(Error::file(path, "the manifest is empty: it names no magazine, issue or article")
+            .with_hint(format!("the smallest manifest that compiles is:\n\n{SMALLEST}\nor run `folio init FOLDER` for a new issue with an example article and photo")));
+    }
     let manifest = parse(&text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
-        Error::at(Location::in_text(path, &text, span), describe(&e))
+        Error::at(
+            Location::in_text(path, &text, span.clone()),
+            describe(&e, &text, span),
+        )
     })?;
     Ok(Loaded {
         manifest,
@@ -321,8 +336,45 @@ pub fn parse(text: &str) -> Result<Manifest, toml::de::Error> {
 
 /// Turns serde's message into one an editor can act on: the unknown key is
 /// named with the closest known one.
-fn describe(e: &toml::de::Error) -> String {
+/// The smallest manifest that compiles, shown when a manifest is empty.
+const SMALLEST: &str = "[issue]\nmagazine = \"刊名\"\nnumber = \"2025年第1期\"\ndate = 2025-01-31\n\n[[section]]\ntitle = \"栏目\"\n\n[[section.article]]\ntitle = \"文章标题\"\nbody = \"articles/one.md\"\n";
+
+/// The key whose value is at `span` of the manifest: the words before `=`
+/// on that line.
+fn key_at(text: &str, span: &std::ops::Range<usize>) -> Option<String> {
+    let start = text.get(..span.start)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text.get(start..span.start)?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    (!key.is_empty() && !key.contains('[')).then(|| key.to_string())
+}
+
+fn describe(e: &toml::de::Error, text: &str, span: std::ops::Range<usize>) -> String {
     let msg = e.message().trim().to_string();
+    // serde's "invalid type: integer `42`, expected a string", in words.
+    if let Some(rest) = msg.strip_prefix("invalid type: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        let key = key_at(text, &span).unwrap_or_else(|| "this value".into());
+        let want = if expected.contains("string") {
+            format!("`{key}` must be text in quotes, e.g. {key} = \"…\"")
+        } else if expected.contains("bool") {
+            format!("`{key}` must be true or false (without quotes)")
+        } else if expected.contains("integer")
+            || expected.starts_with('u')
+            || expected.starts_with('i')
+            || expected.starts_with('f')
+        {
+            format!("`{key}` must be a number (without quotes)")
+        } else if expected.contains("sequence") {
+            format!("`{key}` must be a list in brackets, e.g. {key} = [\"…\", \"…\"]")
+        } else if expected.contains("date") || expected.contains("Datetime") {
+            format!("`{key}` must be a date such as 2024-01-31 (without quotes)")
+        } else {
+            format!("`{key}` has the wrong kind of value (expected {expected})")
+        };
+        return format!("{want}; it is {found}");
+    }
     if let Some(rest) = msg.strip_prefix("unknown field `")
         && let Some((field, expected)) = rest.split_once('`')
     {
@@ -385,7 +437,7 @@ date = 2024-01-31
     fn unknown_key_suggests_the_known_one() {
         let text = MINIMAL.replace("magazine =", "magazin =");
         let err = parse(&text).unwrap_err();
-        let msg = describe(&err);
+        let msg = describe(&err, &text, err.span().unwrap_or(0..0));
         assert!(msg.contains("unknown key `magazin`"), "{msg}");
         assert!(msg.contains("did you mean `magazine`?"), "{msg}");
     }
@@ -395,8 +447,20 @@ date = 2024-01-31
         let text = format!(
             "{MINIMAL}\n[[section]]\ntitle = \"服务动态\"\n[[section.article]]\ntitle = \"x\"\nbodyy = \"a.md\"\n"
         );
-        let msg = describe(&parse(&text).unwrap_err());
+        let err = parse(&text).unwrap_err();
+        let msg = describe(&err, &text, err.span().unwrap_or(0..0));
         assert!(msg.contains("did you mean `body`?"), "{msg}");
+    }
+
+    #[test]
+    fn wrong_kinds_of_value_are_said_in_words() {
+        let text = MINIMAL.replace("magazine = \"臻境\"", "magazine = 42");
+        let err = parse(&text).unwrap_err();
+        let msg = describe(&err, &text, err.span().unwrap_or(0..0));
+        assert!(
+            msg.starts_with("`magazine` must be text in quotes"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -9,18 +9,37 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag};
+use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag};
 
 use crate::error::{Diag, Error, Location};
 use crate::pipeline::model;
-use crate::pipeline::text::{is_cjk, typeset_text};
+use crate::pipeline::text::{is_cjk, typeset_blocks};
 use crate::pipeline::tree::{Align, Block, Figure, Inline, Table, visit_inlines_mut};
 
 /// How deeply Markdown elements (quotes, lists, emphasis, links, …) may
-/// nest. The layout walks the tree recursively and Typst limits both its
-/// call depth and the depth of the JSON it reads, so deeper text is refused
-/// here, at its line, with a clear message.
-pub const MAX_NESTING: usize = 24;
+/// nest, counted as the editor sees them: a list inside a list is two
+/// levels, a quote in a quote two. The layout walks the tree recursively
+/// and Typst limits both its call depth and the depth of the JSON it reads,
+/// so deeper text is refused here, at its line, with a clear message.
+pub const MAX_NESTING: usize = 12;
+
+/// The parser's own frames (a list level is a list and an item, a quote
+/// holds a paragraph): a guard for what the count above does not see.
+const MAX_FRAMES: usize = 2 * MAX_NESTING + 4;
+
+/// Whether a tag is a level of nesting as the editor sees it.
+fn is_level(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::BlockQuote(_)
+            | Tag::List(_)
+            | Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Link { .. }
+            | Tag::FootnoteDefinition(_)
+    )
+}
 
 /// A node under construction: a finished inline or block, or one of the
 /// parts that lists and tables are assembled from.
@@ -77,12 +96,18 @@ pub fn markdown(
         match event {
             Event::Start(tag) => {
                 pending_soft = false;
+                let levels = stack
+                    .iter()
+                    .filter_map(|f| f.tag.as_ref())
+                    .filter(|t| is_level(t))
+                    .count()
+                    + usize::from(is_level(&tag));
                 // The root frame does not count.
-                if stack.len() > MAX_NESTING {
+                if levels > MAX_NESTING || stack.len() > MAX_FRAMES {
                     return Err(Error::at(
                         loc(range.start..range.start + 1),
                         format!(
-                            "the text is nested more than {MAX_NESTING} levels deep here (quotes, lists or emphasis inside each other)"
+                            "the text is nested more than {MAX_NESTING} levels deep here (lists, quotes or emphasis inside each other)"
                         ),
                     )
                     .with_hint("a printed article needs only a few levels; remove the extra `>`, indentation or `*`"));
@@ -223,11 +248,14 @@ pub fn markdown(
                                     None => e,
                                 }
                             })?;
-                        let (w, h) = model::image_size(&canonical)
+                        let (src, w, h, note) = model::check_photo(root, &canonical)
                             .map_err(|msg| Error::at(loc(frame.start..range.end), msg))?;
+                        if let Some(note) = note {
+                            warnings.push(Diag::info(Some(loc(frame.start..range.end)), note));
+                        }
                         parent.push(Node::Block(Block::Figure(Figure {
-                            src: model::vpath(root, &canonical),
-                            caption: (!caption.is_empty()).then(|| typeset_text(&caption, fw)),
+                            src,
+                            caption: (!caption.is_empty()).then_some(caption),
                             width: w,
                             height: h,
                         })));
@@ -237,16 +265,7 @@ pub fn markdown(
                 }
             }
             Event::Text(s) => {
-                let s = if matches!(
-                    stack.last().and_then(|f| f.tag.as_ref()),
-                    Some(Tag::CodeBlock(
-                        CodeBlockKind::Fenced(_) | CodeBlockKind::Indented
-                    ))
-                ) {
-                    s.to_string()
-                } else {
-                    typeset_text(&s, fw)
-                };
+                // Typeset with the whole paragraph at the end.
                 push_text(
                     &mut stack.last_mut().expect("a frame").children,
                     &s,
@@ -327,6 +346,16 @@ pub fn markdown(
             }
         }
     });
+    typeset_blocks(&mut blocks, fw);
+    if blocks.is_empty() {
+        warnings.push(
+            Diag::warning(
+                Some(Location::file(path)),
+                "the article is empty: only its title is printed",
+            )
+            .with_hint("write its text into the file, or remove the article from issue.toml"),
+        );
+    }
     Ok(Article { blocks, photos })
 }
 
@@ -350,7 +379,11 @@ fn push_text(children: &mut Vec<Node>, s: &str, pending_soft: &mut bool) {
         };
         let after = s.chars().next();
         let joined = matches!((before, after), (Some(a), Some(b)) if is_cjk(a) && is_cjk(b));
-        if !joined && before.is_some() {
+        if before.is_some() && s.starts_with("--") && !s.starts_with("---") {
+            // `-- 名字` on a line of its own (an attribution in a quote):
+            // it keeps its line.
+            children.push(Node::Inline(Inline::Linebreak));
+        } else if !joined && before.is_some() {
             s.insert(0, ' ');
         }
     }

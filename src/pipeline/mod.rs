@@ -3,9 +3,12 @@
 //! content conversion (Markdown to the typed content tree).
 
 pub mod content;
+pub mod encoding;
 pub mod manifest;
 pub mod markdown;
 pub mod model;
+pub mod photo;
 pub mod resources;
 pub mod text;
 pub mod tree;
+pub mod verify;

@@ -12,9 +12,10 @@ use std::sync::Arc;
 use serde::Serialize;
 use toml::Spanned;
 
-use crate::error::{Diag, Error, Location, display_path};
+use crate::error::{Diag, Error, Location};
 use crate::pipeline::manifest::{self, Loaded};
 use crate::pipeline::resources::{LayoutFiles, Origin};
+use crate::pipeline::{encoding, photo};
 
 /// folio's layouts and fonts (re-exported: the model's one input besides
 /// the manifest).
@@ -22,9 +23,7 @@ pub use crate::pipeline::resources::Resources;
 
 /// The largest article file we read, in bytes.
 pub const MAX_ARTICLE_BYTES: u64 = 2 * 1024 * 1024;
-/// The most pixels a photo may have (width × height); larger ones are
-/// refused before they are decoded.
-pub const MAX_IMAGE_PIXELS: u64 = 120_000_000;
+pub use crate::pipeline::photo::MAX_IMAGE_PIXELS;
 
 /// The checked issue: what the later stages work from.
 #[derive(Debug)]
@@ -443,9 +442,16 @@ impl Checker<'_> {
 
     fn photo(&mut self, file: &Spanned<String>, caption: Option<String>) -> Result<Photo, Error> {
         let path = self.resolve(file, "photo")?;
-        let (width, height) = image_size(&path).map_err(|msg| self.err(file.span(), msg))?;
+        let checked = photo::inspect(&path).map_err(|msg| self.err(file.span(), msg))?;
+        if let Some(note) = &checked.note {
+            self.warnings.push(Diag::info(
+                Some(self.loaded.locate(file.span())),
+                note.clone(),
+            ));
+        }
+        let (width, height) = (checked.width, checked.height);
         Ok(Photo {
-            src: self.vpath(&path),
+            src: photo::vpath(&self.root, &path, &checked),
             caption,
             width,
             height,
@@ -531,7 +537,8 @@ impl Checker<'_> {
         }
         match ext.as_str() {
             "md" | "markdown" | "txt" => {
-                let text = read_text(&path)?;
+                let (text, note) = read_article(&path)?;
+                self.warnings.extend(note);
                 Ok(Body::Markdown { path, text: Arc::from(text) })
             }
             "typ" if trusted => {
@@ -574,13 +581,35 @@ pub fn confine(
             Some("write paths relative to the file that names them".into()),
         ));
     }
-    if rel.components().any(|c| matches!(c, Component::ParentDir)) {
-        return Err((
-            format!("the {what} path `{raw}` leaves the issue folder (`..`)"),
-            Some("keep every file of the issue inside the folder of issue.toml".into()),
-        ));
+    // `..` is resolved by the path's words first (`articles/../photos/p.jpg`
+    // is `photos/p.jpg`); only a path that then leaves the folder is refused.
+    let mut parts: Vec<std::ffi::OsString> = base
+        .strip_prefix(root)
+        .unwrap_or(Path::new(""))
+        .components()
+        .map(|c| c.as_os_str().to_os_string())
+        .collect();
+    for c in rel.components() {
+        match c {
+            Component::Normal(p) => parts.push(p.to_os_string()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if parts.pop().is_none() {
+                    return Err((
+                        format!("the {what} path `{raw}` leaves the issue folder (`..`)"),
+                        Some("keep every file of the issue inside the folder of issue.toml".into()),
+                    ));
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err((
+                    format!("the {what} path `{raw}` is absolute"),
+                    Some("write paths relative to the file that names them".into()),
+                ));
+            }
+        }
     }
-    let joined = base.join(rel);
+    let joined = parts.iter().fold(root.to_path_buf(), |p, c| p.join(c));
     let canonical = joined.canonicalize().map_err(|e| {
         (
             format!(
@@ -604,8 +633,8 @@ pub fn confine(
     Ok(canonical)
 }
 
-/// Reads a text file, naming the line and column of the first byte that is
-/// not UTF-8.
+/// Reads a text file that must be UTF-8 (a trusted Typst article), naming
+/// the line and column of the first byte that is not.
 pub fn read_text(path: &Path) -> Result<String, Error> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, "cannot read the file", e))?;
     String::from_utf8(bytes).map_err(|e| {
@@ -615,80 +644,59 @@ pub fn read_text(path: &Path) -> Result<String, Error> {
             Location::in_text(path, &text, at..at),
             "the file is not UTF-8 text",
         )
-        .with_hint("save it as UTF-8 (in Word: Save As → Plain Text → Unicode (UTF-8))")
+        .with_hint(SAVE_AS_UTF8)
     })
 }
 
-/// The number of colour components of a JPEG (1 grey, 3 YCbCr/RGB, 4
-/// CMYK/YCCK), read from its start-of-frame marker.
-pub fn jpeg_components(path: &Path) -> Option<u8> {
-    use std::io::Read;
-    let mut head = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(256 * 1024)
-        .read_to_end(&mut head)
-        .ok()?;
-    let mut i = 2;
-    while i + 4 <= head.len() {
-        if head[i] != 0xFF {
-            return None;
+/// How to save a text file as UTF-8, in the editors' own words.
+const SAVE_AS_UTF8: &str = "save it as UTF-8: in Notepad, File → Save As → Encoding: UTF-8 \
+     (not “ANSI”, and not “Unicode”, which is UTF-16); in WPS or Word, Save As → Plain Text → \
+     Unicode (UTF-8)";
+
+/// Reads a Markdown article: UTF-8 (a byte-order mark is dropped), or
+/// UTF-16 with a byte-order mark, or a legacy encoding such as GBK, with a
+/// warning that names it. Bytes of no known encoding are an error at the
+/// line of the first bad byte.
+pub fn read_article(path: &Path) -> Result<(String, Option<Diag>), Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, "cannot read the file", e))?;
+    match encoding::decode(&bytes) {
+        Ok(decoded) => {
+            let note = decoded.encoding.map(|name| {
+                Diag::warning(
+                    Some(Location::file(path)),
+                    format!(
+                        "the article is saved as {name}, not UTF-8; folio read it in that encoding"
+                    ),
+                )
+                .with_hint(SAVE_AS_UTF8)
+            });
+            Ok((decoded.text, note))
         }
-        let marker = head[i + 1];
-        if marker == 0xFF {
-            i += 1;
-            continue;
-        }
-        let len = usize::from(u16::from_be_bytes([head[i + 2], head[i + 3]]));
-        let is_sof = matches!(marker, 0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF);
-        if is_sof {
-            return head.get(i + 9).copied();
-        }
-        if marker == 0xDA || len < 2 {
-            return None;
-        }
-        i += 2 + len;
+        Err(bad) => Err(Error::at(
+            Location::in_text(path, &bad.before, bad.before.len()..bad.before.len()),
+            format!(
+                "the file is not UTF-8 text, nor GBK, UTF-16 or another encoding folio knows \
+                 (byte {} is 0x{:02X})",
+                bad.at,
+                bytes.get(bad.at).copied().unwrap_or(0)
+            ),
+        )
+        .with_hint(SAVE_AS_UTF8)),
     }
-    None
 }
 
-/// Reads a photo's pixel size from its header, refusing formats we do not
-/// place and images above the pixel limit, without decoding the pixels.
-pub fn image_size(path: &Path) -> Result<(u32, u32), String> {
-    let reader = image::ImageReader::open(path)
-        .and_then(|r| r.with_guessed_format())
-        .map_err(|e| format!("cannot read the photo: {}", crate::error::describe_io(&e)))?;
-    match reader.format() {
-        Some(image::ImageFormat::Jpeg | image::ImageFormat::Png) => {}
-        Some(f) => {
-            return Err(format!(
-                "the photo is {f:?}; folio places JPEG and PNG photos"
-            ));
-        }
-        None => {
-            return Err(format!(
-                "`{}` is not a JPEG or PNG image (corrupt or of another kind)",
-                display_path(path)
-            ));
-        }
-    }
-    if reader.format() == Some(image::ImageFormat::Jpeg) && jpeg_components(path) == Some(4) {
-        return Err(format!(
-            "the photo `{}` is a CMYK JPEG; Typst 0.15 does not reproduce CMYK JPEGs reliably \
-             (typst issue 3781): save it as an RGB JPEG (sRGB) and let the print shop convert",
-            display_path(path)
-        ));
-    }
-    let (w, h) = reader
-        .into_dimensions()
-        .map_err(|e| format!("the photo `{}` is corrupt: {e}", display_path(path)))?;
-    if w == 0 || h == 0 {
-        return Err(format!("the photo `{}` has no pixels", display_path(path)));
-    }
-    if u64::from(w) * u64::from(h) > MAX_IMAGE_PIXELS {
-        return Err(format!(
-            "the photo is {w}×{h} pixels, above the limit of {MAX_IMAGE_PIXELS} pixels"
-        ));
-    }
-    Ok((w, h))
+/// Checks a photo (canonical path inside `root`) and returns the virtual
+/// path the layout places it by, its printed pixel size and a line for the
+/// editor if folio converted it.
+pub fn check_photo(
+    root: &Path,
+    canonical: &Path,
+) -> Result<(String, u32, u32, Option<String>), String> {
+    let checked = photo::inspect(canonical)?;
+    Ok((
+        photo::vpath(root, canonical, &checked),
+        checked.width,
+        checked.height,
+        checked.note,
+    ))
 }

@@ -124,7 +124,15 @@ pub fn assert_success(out: &Output) {
     );
 }
 
-/// The text of each page, with all whitespace removed.
+/// Whether a character is an invisible break control that folio's text
+/// clean-up inserts (word joiner between a number and its unit, zero-width
+/// space and soft hyphen in over-long runs): it is in the PDF's text but
+/// not on the page.
+pub fn is_break_control(c: char) -> bool {
+    matches!(c, '\u{2060}' | '\u{200b}' | '\u{ad}')
+}
+
+/// The text of each page, with all whitespace and break controls removed.
 pub fn page_texts(pdf: &Path) -> Vec<String> {
     let doc = Document::load(pdf).unwrap();
     let n = doc.get_pages().len();
@@ -140,14 +148,16 @@ pub fn page_texts(pdf: &Path) -> Vec<String> {
             String::from_utf8(out.stdout)
                 .unwrap()
                 .chars()
-                .filter(|c| !c.is_whitespace())
+                .filter(|c| !c.is_whitespace() && !is_break_control(*c))
                 .collect()
         })
         .collect()
 }
 
 pub fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
+    s.chars()
+        .filter(|c| !c.is_whitespace() && !is_break_control(*c))
+        .collect()
 }
 
 pub fn rect(doc: &Document, page: &lopdf::Dictionary, key: &[u8]) -> Option<[f64; 4]> {

@@ -272,7 +272,7 @@ fn deeply_nested_markdown_is_refused_at_its_line() {
     .unwrap();
     let t = Instant::now();
     let out = fx.compile();
-    expect_refusal(&out, 1, &["nested more than 24 levels deep", "two.md:3:"]);
+    expect_refusal(&out, 1, &["nested more than 12 levels deep", "two.md:3:"]);
     assert!(t.elapsed() < Duration::from_secs(20), "{:?}", t.elapsed());
     // Nesting that a real article uses is fine.
     std::fs::write(

@@ -10,5 +10,5 @@ mod editor;
 mod errors;
 mod hostile;
 mod prepress;
-mod readers;
+mod robust;
 mod roundtrip;

@@ -90,14 +90,31 @@ fn escape_markdown(s: &str) -> String {
     out
 }
 
+/// Latin-only text: letters, digits, every ASCII punctuation mark, spaces.
+fn latin(max: usize) -> impl Strategy<Value = String> {
+    let chars = |s: &str| s.chars().map(String::from).collect::<Vec<_>>();
+    let piece = prop_oneof![
+        4 => select(chars("abcdefxyzABCXYZ0189éüßøłç")),
+        4 => select(chars(r##"#$*_`~[]()<>@\=-+!|{}/;:,.'"&%^?"##)),
+        2 => select(vec![" ".to_string(), "\n".into()]),
+        1 => select(vec!["structuredClone()".to_string(), "f(x, y)".into(), "a -- b".into(), "https://example.com/a?b=1&c=2".into()]),
+    ];
+    prop::collection::vec(piece, 1..max).prop_map(|v| v.concat())
+}
+
 /// Writes a one-article issue and compiles it.
 fn compile_issue(dir: &Path, title: &str, body: &str) -> Output {
+    compile_issue_with(dir, title, body, false)
+}
+
+/// The same, with full-width punctuation (the Chinese clean-up) on or off.
+fn compile_issue_with(dir: &Path, title: &str, body: &str, fullwidth: bool) -> Output {
     let mut article = toml::map::Map::new();
     article.insert("title".into(), title.into());
     article.insert("body".into(), "a.md".into());
     let manifest = format!(
         "[issue]\nmagazine = \"刊\"\nnumber = \"1\"\ndate = 2025-06-30\n\n\
-         [typography]\nfullwidth_punctuation = false\n\n\
+         [typography]\nfullwidth_punctuation = {fullwidth}\n\n\
          [[section]]\ntitle = \"栏目\"\ndivider = false\n\n[[section.article]]\n{}",
         toml::to_string(&article).unwrap()
     );
@@ -217,6 +234,25 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let out = compile_issue(dir.path(), &title, &escape_markdown(&body));
         // CommonMark reads a NUL as U+FFFD; none is generated here.
+        check(dir.path(), &out, &[("title", expected(&title)), ("body", expected(&body))])?;
+        prop_assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+}
+
+proptest! {
+    #![proptest_config(Config {
+        cases: 8,
+        failure_persistence: None,
+        ..Config::default()
+    })]
+
+    /// With the Chinese clean-up on (full-width punctuation, bracket
+    /// pairs, dashes), Latin-only text comes out exactly as it went in:
+    /// only invisible break opportunities may be added.
+    #[test]
+    fn latin_text_is_unchanged_with_fullwidth_on(title in latin(24), body in latin(48)) {
+        let dir = tempfile::tempdir().unwrap();
+        let out = compile_issue_with(dir.path(), &title, &escape_markdown(&body), true);
         check(dir.path(), &out, &[("title", expected(&title)), ("body", expected(&body))])?;
         prop_assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     }
