@@ -10,5 +10,6 @@ mod editor;
 mod errors;
 mod hostile;
 mod prepress;
+mod readers;
 mod robust;
 mod roundtrip;
