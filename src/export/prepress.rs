@@ -26,7 +26,7 @@ pub struct Finish {
 /// The CMYK output condition of PDF/X files: FOGRA39 (ISO 12647-2:2004
 /// coated paper), as a profile built reproducibly from the FOGRA39L
 /// characterisation data (see icc/README.md).
-pub const OUTPUT_PROFILE: &[u8] = include_bytes!("../icc/FOGRA39L-folio.icc");
+pub const OUTPUT_PROFILE: &[u8] = include_bytes!("../../icc/FOGRA39L-folio.icc");
 pub const OUTPUT_CONDITION: &str = "FOGRA39";
 pub const OUTPUT_CONDITION_INFO: &str =
     "Coated FOGRA39 (ISO 12647-2:2004), profile built by folio with ArgyllCMS";

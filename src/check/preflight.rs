@@ -11,10 +11,10 @@ use typst::layout::{Abs, Frame, FrameItem, Point, Rect, Size, Transform};
 use typst::visualize::{Geometry, ImageKind};
 use typst_layout::PagedDocument;
 
-use crate::document::{hash_bytes, image_files, intersect, scale_of, transform_rect, walk};
+use crate::engine::frames::{hash_bytes, image_files, intersect, scale_of, transform_rect, walk};
 use crate::error::display_path;
-use crate::model::{Binding, Issue};
-use crate::prepress::page_box;
+use crate::export::prepress::page_box;
+use crate::pipeline::model::{Binding, Issue};
 
 /// Below this effective resolution a photo is a warning …
 pub const WARN_PPI: f64 = 300.0;
@@ -71,6 +71,13 @@ impl Report {
 
     /// The report for people: one line per finding, grouped by page.
     pub fn human(&self) -> String {
+        let mut out = self.findings_human();
+        out.push_str(&format!("{} ({} pages)\n", self.summary(), self.pages));
+        out
+    }
+
+    /// One line per finding, errors first on each page (no summary).
+    pub fn findings_human(&self) -> String {
         let mut out = String::new();
         let mut findings = self.findings.clone();
         findings.sort_by_key(|f| (f.page.unwrap_or(0), std::cmp::Reverse(f.level)));
@@ -91,7 +98,6 @@ impl Report {
                 f.message, f.check
             ));
         }
-        out.push_str(&format!("{} ({} pages)\n", self.summary(), self.pages));
         out
     }
 
