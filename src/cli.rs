@@ -38,6 +38,8 @@ pub enum Command {
     Init(InitArgs),
     /// List the fonts a compile would use.
     Fonts(FontsArgs),
+    /// Write a Word article (.docx) as Markdown and its photos.
+    Convert(ConvertArgs),
 }
 
 /// Options every command takes.
@@ -290,6 +292,16 @@ pub struct FontsArgs {
     /// List only the fonts that cover simplified Chinese.
     #[arg(long)]
     pub sc: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The Word file (.docx).
+    pub docx: PathBuf,
+    /// Where to write NAME.md and the photos NAME-1.jpg, … [default: the
+    /// Word file's folder]
+    #[arg(short = 'o', long = "out", value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// The resolutions folio renders at, for previews and the live preview.

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use typst::diag::SourceDiagnostic;
+use typst::foundations::Bytes;
 use typst_kit::fonts::FontStore;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfStandard, PdfStandards};
@@ -275,6 +276,18 @@ impl Session {
             unreachable!("the world was made above")
         };
         world.update(&issue.layout_dir, &issue.root, data, issue.meta.date)?;
+        world.set_memory_files(
+            converted
+                .memory
+                .iter()
+                .map(|m| {
+                    (
+                        m.vpath.clone(),
+                        (Bytes::new(m.bytes.clone()), m.source.clone()),
+                    )
+                })
+                .collect(),
+        );
         let mut folio_warnings = issue.warnings.clone();
         folio_warnings.extend(converted.warnings);
         folio_warnings.extend(glyphs::check_glyphs(&issue, world.fonts().book()));

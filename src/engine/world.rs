@@ -8,6 +8,8 @@
 //! The layout sees one virtual project:
 //! - `/…` is the layout folder (`/main.typ` is the entry point);
 //! - `/_issue/…` is the issue folder (photos, trusted `.typ` articles);
+//!   the pictures of a Word article are served from memory under the
+//!   article's path (`/_issue/articles/x.docx/word/media/image1.png`);
 //! - `/_folio/issue.json` is the issue data produced by the content stage;
 //! - `/_folio/…` is folio's Typst library for layouts (`layouts/_folio/`:
 //!   crop marks, saddle-stitch blanks), shared by every layout.
@@ -78,6 +80,9 @@ pub struct Loader {
     /// Files served with other bytes than on disk (the screen edition's
     /// downsampled photos), by canonical path.
     replaced: HashMap<PathBuf, Bytes>,
+    /// Files that exist only in memory (the pictures of Word articles), by
+    /// virtual path, with the real file they come from.
+    memory: HashMap<String, (Bytes, PathBuf)>,
     /// Large files (photos) kept between runs while they are unchanged.
     kept: ByteCache,
 }
@@ -88,6 +93,10 @@ impl Loader {
         let p = vpath.get_with_slash();
         if p == DATA_VPATH {
             return Ok(None);
+        }
+        // A file in memory depends on the file it was read from.
+        if let Some((_, source)) = self.memory.get(p) {
+            return Ok(Some(source.clone()));
         }
         let (root, rest) = self.split(p);
         let rel = VirtualPath::new(rest).map_err(|_| FileError::AccessDenied)?;
@@ -120,6 +129,9 @@ impl FileLoader for Loader {
             )));
         }
         let vpath = id.vpath();
+        if let Some((bytes, _)) = self.memory.get(vpath.get_with_slash()) {
+            return Ok(bytes.clone());
+        }
         let Some(path) = self.realize(vpath)? else {
             return Ok(self.data.clone());
         };
@@ -181,6 +193,7 @@ impl FolioWorld {
             library: library.to_path_buf(),
             data: Bytes::new(Vec::new()),
             replaced: HashMap::new(),
+            memory: HashMap::new(),
             kept: ByteCache::default(),
         };
         Self {
@@ -214,6 +227,14 @@ impl FolioWorld {
     /// the next compile sees them.
     pub fn replace_files(&mut self, replaced: HashMap<PathBuf, Bytes>) {
         self.files.loader_mut().replaced = replaced;
+        self.files.reset();
+    }
+
+    /// Serves these files from memory (virtual path → bytes and the real
+    /// file they come from) from the next compile on: the pictures of Word
+    /// articles, which are never unpacked to disk.
+    pub fn set_memory_files(&mut self, files: HashMap<String, (Bytes, PathBuf)>) {
+        self.files.loader_mut().memory = files;
         self.files.reset();
     }
 

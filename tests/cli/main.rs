@@ -4,6 +4,7 @@
 mod common;
 mod compile;
 mod design;
+mod docx;
 mod editor;
 mod errors;
 mod hostile;
