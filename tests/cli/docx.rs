@@ -725,3 +725,39 @@ fn watch_rebuilds_when_the_word_file_changes() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn a_doc_body_is_refused_with_what_to_do() {
+    let issue = docx_issue(&fixture("broken/old-binary.doc"), Some("旧文件"), "");
+    let out = folio()
+        .arg("compile")
+        .arg(issue.path().join("issue.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("not `.doc`") && err.contains("Save As"),
+        "{err}"
+    );
+}
+
+/// The sample issue's article 11 is supplied as a .docx made from its
+/// Markdown (tests/fixtures/docx/make.sh): both set the same lines.
+#[test]
+fn the_sample_word_article_sets_the_same_lines_as_its_markdown() {
+    let articles = repo().join("examples/zhenjing-2024-01/articles");
+    let docx = docx_issue(
+        &articles.join("11-zengcheng-licheng.docx"),
+        Some("增城"),
+        "",
+    );
+    let md = docx_issue(&articles.join("11-zengcheng-licheng.md"), Some("增城"), "");
+    let (out, a) = compile_dump(&docx.path().join("issue.toml"));
+    assert_success(&out);
+    let (out, b) = compile_dump(&md.path().join("issue.toml"));
+    assert_success(&out);
+    let (a, b) = (lines_of(&a.unwrap()), lines_of(&b.unwrap()));
+    assert!(a.iter().any(|l| l.1.contains("增城荔城支行")));
+    assert_eq!(a, b);
+}
