@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use typst::diag::SourceDiagnostic;
-use typst::foundations::Bytes;
 use typst_kit::fonts::FontStore;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfStandard, PdfStandards};
@@ -276,18 +275,7 @@ impl Session {
             unreachable!("the world was made above")
         };
         world.update(&issue.layout_dir, &issue.root, data, issue.meta.date)?;
-        world.set_memory_files(
-            converted
-                .memory
-                .iter()
-                .map(|m| {
-                    (
-                        m.vpath.clone(),
-                        (Bytes::new(m.bytes.clone()), m.source.clone()),
-                    )
-                })
-                .collect(),
-        );
+        world.set_memory_files(&converted.memory);
         let mut folio_warnings = issue.warnings.clone();
         folio_warnings.extend(converted.warnings);
         folio_warnings.extend(glyphs::check_glyphs(&issue, world.fonts().book()));

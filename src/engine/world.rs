@@ -33,6 +33,7 @@ use typst_kit::fonts::FontStore;
 
 use crate::engine::filecache::ByteCache;
 use crate::error::{Error, display_path};
+use crate::pipeline::content;
 use crate::pipeline::model::{Date, ISSUE_VDIR};
 
 /// The largest file the layout (or a trusted article) may read, in bytes.
@@ -71,6 +72,15 @@ pub fn discover_fonts(opts: &FontOptions) -> FontStore {
     store
 }
 
+/// A file served from memory.
+struct MemoryFile {
+    bytes: Bytes,
+    /// The real file it comes from (a dependency for watching).
+    source: PathBuf,
+    /// The name that stands for it (see [`crate::engine::frames::memory_photos`]).
+    name: PathBuf,
+}
+
 /// Loads files for the virtual project, confined to its two folders.
 pub struct Loader {
     layout: PathBuf,
@@ -81,8 +91,8 @@ pub struct Loader {
     /// downsampled photos), by canonical path.
     replaced: HashMap<PathBuf, Bytes>,
     /// Files that exist only in memory (the pictures of Word articles), by
-    /// virtual path, with the real file they come from.
-    memory: HashMap<String, (Bytes, PathBuf)>,
+    /// virtual path.
+    memory: HashMap<String, MemoryFile>,
     /// Large files (photos) kept between runs while they are unchanged.
     kept: ByteCache,
 }
@@ -95,8 +105,8 @@ impl Loader {
             return Ok(None);
         }
         // A file in memory depends on the file it was read from.
-        if let Some((_, source)) = self.memory.get(p) {
-            return Ok(Some(source.clone()));
+        if let Some(m) = self.memory.get(p) {
+            return Ok(Some(m.source.clone()));
         }
         let (root, rest) = self.split(p);
         let rel = VirtualPath::new(rest).map_err(|_| FileError::AccessDenied)?;
@@ -129,8 +139,9 @@ impl FileLoader for Loader {
             )));
         }
         let vpath = id.vpath();
-        if let Some((bytes, _)) = self.memory.get(vpath.get_with_slash()) {
-            return Ok(bytes.clone());
+        if let Some(m) = self.memory.get(vpath.get_with_slash()) {
+            // The screen edition replaces it by its name.
+            return Ok(self.replaced.get(&m.name).unwrap_or(&m.bytes).clone());
         }
         let Some(path) = self.realize(vpath)? else {
             return Ok(self.data.clone());
@@ -230,11 +241,20 @@ impl FolioWorld {
         self.files.reset();
     }
 
-    /// Serves these files from memory (virtual path → bytes and the real
-    /// file they come from) from the next compile on: the pictures of Word
-    /// articles, which are never unpacked to disk.
-    pub fn set_memory_files(&mut self, files: HashMap<String, (Bytes, PathBuf)>) {
-        self.files.loader_mut().memory = files;
+    /// Serves these files from memory from the next compile on: the
+    /// pictures of Word articles, which are never unpacked to disk.
+    pub fn set_memory_files(&mut self, files: &[content::MemoryFile]) {
+        self.files.loader_mut().memory = files
+            .iter()
+            .map(|f| {
+                let file = MemoryFile {
+                    bytes: Bytes::new(f.bytes.clone()),
+                    source: f.source.clone(),
+                    name: f.name.clone(),
+                };
+                (f.vpath.clone(), file)
+            })
+            .collect();
         self.files.reset();
     }
 

@@ -48,6 +48,9 @@ pub struct MemoryFile {
     pub bytes: Arc<[u8]>,
     /// The file it comes from (for watching).
     pub source: PathBuf,
+    /// The name that stands for it in messages and for the screen edition:
+    /// `source/word/media/image1.jpeg`.
+    pub name: PathBuf,
 }
 
 /// Everything the layout receives, documented in `layouts/default/README.md`.
@@ -198,6 +201,7 @@ pub fn convert(issue: &Issue) -> Result<Converted, Error> {
                         vpath: p.src.clone(),
                         bytes: p.bytes.clone(),
                         source: path.clone(),
+                        name: path.join(&p.part),
                     }));
                     PieceKindData::Article {
                         body: Some(typeset_blocks(article.blocks.clone(), fw)),

@@ -475,8 +475,13 @@ fn write_zip(files: &[(&str, &[u8], Option<u32>)]) -> Vec<u8> {
 const CONTENT_TYPES: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>"#;
 
 fn document_with_picture() -> (Vec<u8>, Vec<u8>) {
+    document_with("media/image1.png")
+}
+
+/// A document.xml with a paragraph and a picture, and its relationships.
+fn document_with(target: &str) -> (Vec<u8>, Vec<u8>) {
     let doc = r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><w:body><w:p><w:r><w:t>一张很大的图片。</w:t></w:r></w:p><w:p><w:r><w:drawing><a:blip r:embed="rId9"/></w:drawing></w:r></w:p></w:body></w:document>"#.as_bytes().to_vec();
-    let rels = br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/image1.png"/></Relationships>"#.to_vec();
+    let rels = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="TARGET"/></Relationships>"#.replace("TARGET", target).into_bytes();
     (doc, rels)
 }
 
@@ -760,4 +765,66 @@ fn the_sample_word_article_sets_the_same_lines_as_its_markdown() {
     let (a, b) = (lines_of(&a.unwrap()), lines_of(&b.unwrap()));
     assert!(a.iter().any(|l| l.1.contains("增城荔城支行")));
     assert_eq!(a, b);
+}
+
+/// A photo pasted at full resolution into a Word file is downsampled for
+/// the screen edition like any photo, and preflight names it.
+#[test]
+fn word_pictures_are_downsampled_for_the_screen_and_named_by_preflight() {
+    let tmp = tempfile::tempdir().unwrap();
+    let jpg = tmp.path().join("big.jpg");
+    write_photo(&jpg, 1400, 1000, 3);
+    let (doc, rels) = document_with("media/image1.jpeg");
+    let docx = tmp.path().join("photo.docx");
+    std::fs::write(
+        &docx,
+        write_zip(&[
+            ("[Content_Types].xml", CONTENT_TYPES, None),
+            ("word/document.xml", &doc, None),
+            ("word/_rels/document.xml.rels", &rels, None),
+            (
+                "word/media/image1.jpeg",
+                &std::fs::read(&jpg).unwrap(),
+                None,
+            ),
+        ]),
+    )
+    .unwrap();
+    let issue = docx_issue(&docx, Some("大图"), "");
+    let manifest = issue.path().join("issue.toml");
+    assert_success(&folio().arg("compile").arg(&manifest).output().unwrap());
+    let out = folio()
+        .arg("compile")
+        .arg(&manifest)
+        .args(["--edition", "screen"])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    // The widths of the images in each PDF (pdfimages, poppler-utils).
+    let widths = |pdf: &str| -> Vec<u32> {
+        let out = Command::new("pdfimages")
+            .arg("-list")
+            .arg(issue.path().join(pdf))
+            .output()
+            .expect("pdfimages (poppler-utils)");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .skip(2)
+            .filter_map(|l| l.split_whitespace().nth(3)?.parse().ok())
+            .collect()
+    };
+    assert_eq!(widths("issue.pdf"), vec![1400], "print keeps the photo");
+    let screen = widths("issue-screen.pdf");
+    assert!(screen.len() == 1 && screen[0] < 1000, "screen: {screen:?}");
+    let out = folio()
+        .arg("preflight")
+        .arg(&manifest)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains("photo.docx/word/media/image1.jpeg"),
+        "{report}"
+    );
 }
