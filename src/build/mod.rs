@@ -15,12 +15,13 @@ use typst_kit::fonts::FontStore;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfStandard, PdfStandards};
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::check::glyphs;
 use crate::check::preflight;
 use crate::engine::document;
 use crate::engine::prefetch::Prefetcher;
+use crate::engine::proxy::{self, Proxies, Proxy};
 use crate::engine::world::{self, FolioWorld, FontOptions};
 use crate::error::display_path;
 use crate::error::{Diag, Error, Printer};
@@ -58,6 +59,9 @@ impl Timings {
 pub struct Compiled {
     pub issue: Issue,
     pub document: PagedDocument,
+    /// The photos the layout saw as proxies; their originals go into the
+    /// print PDF.
+    pub proxies: Vec<Arc<Proxy>>,
     pub folio_warnings: Vec<Diag>,
     pub typst_warnings: Vec<SourceDiagnostic>,
     pub timings: Timings,
@@ -196,6 +200,7 @@ pub struct Session {
     /// The fonts, discovered once; moved into the world by the first run.
     fonts: FontsOrWorld,
     prefetch: Prefetcher,
+    proxies: Proxies,
 }
 
 /// Where the fonts are: alone before the first run, in the world after.
@@ -219,6 +224,7 @@ impl Session {
             printer,
             fonts: FontsOrWorld::Fonts(fonts),
             prefetch: Prefetcher::default(),
+            proxies: Proxies::default(),
         })
     }
 
@@ -281,9 +287,30 @@ impl Session {
         folio_warnings.extend(glyphs::check_glyphs(&issue, world.fonts().book()));
         timings.lap("world", &mut t);
 
-        world.replace_files(HashMap::new());
-        // Photos are decoded on a spare core while the layout runs.
-        let _prefetch = self.prefetch.start(&converted.photos);
+        // The print edition lays out JPEG photos as proxies; the screen
+        // edition resamples the photos it places, from the originals.
+        let proxies = match self.config.edition {
+            Edition::Print => self
+                .proxies
+                .prepare(&converted.photos, &issue.root.join(proxy::CACHE_DIR)),
+            Edition::Screen => Vec::new(),
+        };
+        timings.lap("proxies", &mut t);
+        world.replace_files(
+            proxies
+                .iter()
+                .map(|p| (p.path.clone(), p.bytes.clone()))
+                .collect(),
+        );
+        // Photos without a proxy are decoded on a spare core while the
+        // layout runs.
+        let rest: Vec<PathBuf> = converted
+            .photos
+            .iter()
+            .filter(|path| !proxies.iter().any(|p| p.path == **path))
+            .cloned()
+            .collect();
+        let _prefetch = self.prefetch.start(&rest);
         let limit = self.config.timeout;
         let (mut document, mut typst_warnings) =
             deadline::run(limit, &self.printer, || document::layout(world))?;
@@ -301,6 +328,7 @@ impl Session {
         Ok(Compiled {
             issue,
             document,
+            proxies,
             folio_warnings,
             typst_warnings,
             timings,
@@ -350,6 +378,7 @@ impl Session {
             &compiled.issue,
             standards,
             self.config.pdfx,
+            &compiled.proxies,
         )?;
         compiled.timings.add("pdf", t.elapsed());
         if let Some(out) = out {
@@ -364,6 +393,7 @@ impl Session {
                 let t = Instant::now();
                 let options = preflight::Options {
                     safe_mm: self.config.safe_mm,
+                    proxies: compiled.proxies.clone(),
                 };
                 let report = preflight::check(&compiled.issue, &compiled.document, &pdf, &options);
                 compiled.timings.add("preflight", t.elapsed());

@@ -5,4 +5,5 @@ pub mod document;
 pub mod filecache;
 pub mod frames;
 pub mod prefetch;
+pub mod proxy;
 pub mod world;

@@ -4,10 +4,13 @@
 //! otherwise vary between runs (identifier, creator, timestamp), so the same
 //! inputs give the same bytes.
 
+use std::sync::Arc;
+
 use typst::foundations::Smart;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
+use crate::engine::proxy::Proxy;
 use crate::engine::world::fixed_datetime;
 use crate::error::Error;
 use crate::export::prepress::{self, Finish};
@@ -21,36 +24,29 @@ pub fn timestamp(issue: &Issue) -> Result<Timestamp, Error> {
     Ok(Timestamp::new_utc(datetime))
 }
 
-/// Exports the laid-out document as the print PDF: typst-pdf's output with
-/// the page boxes a print shop expects (see [`prepress`]).
-pub fn export(
-    doc: &PagedDocument,
-    issue: &Issue,
-    standards: PdfStandards,
-) -> Result<Vec<u8>, Error> {
-    export_with(doc, issue, standards, false)
-}
-
-/// Like [`export`]; with `pdfx`, the file is made PDF/X-4 (`standards` must
-/// then be PDF/A-2b, see `CompileArgs::standards`).
+/// Exports the laid-out document: typst-pdf's output, then (see
+/// [`prepress`]) the originals of proxied photos, the page boxes a print
+/// shop expects, marks and PDF/X-4 where asked; with `pdfx`, `standards`
+/// must be PDF/A-2b (see `BuildArgs::config`).
 pub fn export_with(
     doc: &PagedDocument,
     issue: &Issue,
     standards: PdfStandards,
     pdfx: bool,
+    proxies: &[Arc<Proxy>],
 ) -> Result<Vec<u8>, Error> {
     let pdf = export_plain(doc, issue, standards)?;
-    if issue.print.bleed_mm == 0.0 && !issue.print.marks && !pdfx {
-        // The screen edition: no boxes to add.
+    let finish = Finish {
+        // The screen edition (no bleed) has no boxes to add.
+        boxes: issue.print.bleed_mm != 0.0,
+        marks: issue.print.marks,
+        pdfx,
+        proxies: proxies.to_vec(),
+    };
+    if !finish.is_needed() {
         return Ok(pdf);
     }
-    prepress::finish(
-        pdf,
-        &Finish {
-            marks: issue.print.marks,
-            pdfx,
-        },
-    )
+    prepress::finish(pdf, &finish)
 }
 
 /// typst-pdf's output as it is.
@@ -76,6 +72,7 @@ pub fn export_plain(
 
 #[cfg(test)]
 mod tests {
+    use crate::engine::proxy::Proxy;
     use crate::engine::world::fixed_datetime;
     use crate::pipeline::model::Date;
 
