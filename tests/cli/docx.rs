@@ -334,6 +334,35 @@ fn every_fixture_compiles_and_sets_what_pandoc_reads() {
                 case.file
             );
         }
+        // And folio sets nothing else: every Han character beyond what
+        // pandoc reads (and the text boxes) is one of the issue's own
+        // furniture (cover, 目录, running heads, title, byline), found by
+        // compiling the same issue around a one-line Markdown article.
+        let chrome = {
+            let title = case.title.or(case.file_title).unwrap();
+            let md = issue.path().join("articles/one-line.md");
+            std::fs::write(&md, "正文。\n").unwrap();
+            let base = docx_issue(&md, Some(title), "");
+            let (out, dump) = compile_dump(&base.path().join("issue.toml"));
+            assert_success(&out);
+            han(&set_text(&dump.unwrap()))
+        };
+        let mut allowed = counts(&expected);
+        let byline = case.byline.map_or("", |b| b.0);
+        for f in case.folio_only.iter().chain([&byline]) {
+            for c in han(f).chars() {
+                *allowed.entry(c).or_default() += 1;
+            }
+        }
+        for (c, n) in counts(&set_han) {
+            if !chrome.contains(c) {
+                assert!(
+                    n <= allowed.get(&c).copied().unwrap_or(0),
+                    "{}: `{c}` is set {n} times, more than pandoc reads:\n{set}",
+                    case.file
+                );
+            }
+        }
         // Every picture pandoc finds is placed.
         let pictures = pandoc(&docx, "markdown").matches("![").count();
         assert_eq!(
