@@ -1706,9 +1706,12 @@ fn picture_format(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// A picture's pixel size, from its header only (a PNG's from its IHDR
-/// chunk, without reading on).
+/// A picture's pixel size as placed, from its header only: a PNG's from
+/// its IHDR chunk (without reading on); a JPEG's with its EXIF orientation
+/// applied (Typst turns the picture the same way).
 fn picture_size(bytes: &[u8]) -> Result<(u32, u32), String> {
+    use image::ImageDecoder;
+    use image::metadata::Orientation;
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         return match (bytes.get(12..16), bytes.get(16..20), bytes.get(20..24)) {
             (Some(b"IHDR"), Some(w), Some(h)) => Ok((
@@ -1718,11 +1721,20 @@ fn picture_size(bytes: &[u8]) -> Result<(u32, u32), String> {
             _ => Err("no PNG header".into()),
         };
     }
-    image::ImageReader::new(std::io::Cursor::new(bytes))
+    let mut decoder = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| e.to_string())?
-        .into_dimensions()
-        .map_err(|e| e.to_string())
+        .into_decoder()
+        .map_err(|e| e.to_string())?;
+    let (w, h) = decoder.dimensions();
+    let turned = matches!(
+        decoder.orientation(),
+        Ok(Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH)
+    );
+    Ok(if turned { (h, w) } else { (w, h) })
 }
 
 /// Whether a paragraph below a picture reads as its caption: 图为…, 图1…,
@@ -1852,6 +1864,25 @@ fn split_unit_name(s: &str) -> (Option<String>, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn picture_sizes_follow_exif_orientation() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/images/exif-rotated.jpg"
+        );
+        let bytes = std::fs::read(path).unwrap();
+        // Stored 300 × 200, EXIF orientation 6 (turn 90°).
+        assert_eq!(picture_size(&bytes), Ok((200, 300)));
+        assert_eq!(picture_size(&png_header_only(7, 5)), Ok((7, 5)));
+    }
+
+    fn png_header_only(w: u32, h: u32) -> Vec<u8> {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend(w.to_be_bytes());
+        png.extend(h.to_be_bytes());
+        png
+    }
 
     #[test]
     fn bylines() {
