@@ -1032,6 +1032,27 @@ impl<'d> Reader<'_, 'd> {
         parent: Node,
         fmt: Fmt,
         para: &mut Para,
+        link: Option<&mut Inlines>,
+    ) -> Result<(), DocxError> {
+        // Smart tags, fields and content controls nest; so may a hostile file.
+        self.depth += 1;
+        if self.depth > MAX_DEPTH * 4 {
+            self.depth -= 1;
+            return Err(DocxError::Damaged(format!(
+                "the text is nested more than {} levels deep",
+                MAX_DEPTH * 4
+            )));
+        }
+        let result = self.inline_children_at(parent, fmt, para, link);
+        self.depth -= 1;
+        result
+    }
+
+    fn inline_children_at(
+        &mut self,
+        parent: Node,
+        fmt: Fmt,
+        para: &mut Para,
         mut link: Option<&mut Inlines>,
     ) -> Result<(), DocxError> {
         for n in parent.children().filter(Node::is_element) {
@@ -1882,6 +1903,73 @@ mod tests {
         png.extend(w.to_be_bytes());
         png.extend(h.to_be_bytes());
         png
+    }
+
+    /// A document.xml inside a minimal package.
+    fn package(body: &str) -> Vec<u8> {
+        let doc = format!(
+            r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+        );
+        zip::tests::stored_zip(&[("word/document.xml", doc.as_bytes())])
+    }
+
+    fn text_of(blocks: &[Block]) -> String {
+        let mut blocks = blocks.to_vec();
+        let mut out = String::new();
+        crate::pipeline::tree::visit_inlines_mut(&mut blocks, &mut |i| {
+            if let Inline::Text { text } = i {
+                out.push_str(text);
+            }
+        });
+        out
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_crash() {
+        let deep = |open: &str, close: &str, n: usize| {
+            format!(
+                "<w:p>{}<w:r><w:t>x</w:t></w:r>{}</w:p>",
+                open.repeat(n),
+                close.repeat(n)
+            )
+        };
+        for doc in [
+            deep("<w:smartTag>", "</w:smartTag>", 5000),
+            deep("<w:hyperlink>", "</w:hyperlink>", 5000),
+            format!(
+                "{}{}",
+                "<w:tbl><w:tr><w:tc>".repeat(500),
+                "</w:tc></w:tr></w:tbl>".repeat(500)
+            ),
+        ] {
+            assert!(matches!(
+                read(&package(&doc), "/v"),
+                Err(DocxError::Damaged(_))
+            ));
+        }
+        // A few levels are fine.
+        let a = read(&package(&deep("<w:smartTag>", "</w:smartTag>", 5)), "/v").unwrap();
+        assert_eq!(text_of(&a.blocks), "x");
+    }
+
+    #[test]
+    fn a_note_that_calls_itself_is_refused() {
+        let doc = r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:footnoteReference w:id="1"/></w:r></w:p></w:body></w:document>"#;
+        let notes = r#"<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:footnote w:id="1"><w:p><w:r><w:footnoteReference w:id="1"/></w:r></w:p></w:footnote></w:footnotes>"#;
+        let rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes" Target="footnotes.xml"/></Relationships>"#;
+        let zip = zip::tests::stored_zip(&[
+            ("word/document.xml", doc.as_bytes()),
+            ("word/footnotes.xml", notes.as_bytes()),
+            ("word/_rels/document.xml.rels", rels.as_bytes()),
+        ]);
+        assert!(matches!(read(&zip, "/v"), Err(DocxError::Damaged(_))));
+    }
+
+    #[test]
+    fn soft_breaks_join_chinese_without_a_space() {
+        let doc = "<w:p><w:r><w:t>第一行</w:t><w:br/><w:t>第二行</w:t></w:r></w:p><w:p><w:r><w:t>word</w:t><w:br/><w:t>two</w:t></w:r></w:p>";
+        let a = read(&package(doc), "/v").unwrap();
+        assert_eq!(text_of(&a.blocks), "第一行第二行word two");
     }
 
     #[test]

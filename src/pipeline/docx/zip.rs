@@ -179,7 +179,7 @@ impl<'a> Archive<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// A zip with stored entries, written by hand.
