@@ -1924,6 +1924,82 @@ mod tests {
         out
     }
 
+    /// Pseudo-random well-formed trees of WordprocessingML elements, in
+    /// places Word would not put them: the reader returns an article or an
+    /// error, never panics.
+    #[test]
+    fn random_element_trees_never_panic() {
+        const WRAP: &[(&str, &str)] = &[
+            ("<w:p>", "</w:p>"),
+            ("<w:r>", "</w:r>"),
+            ("<w:tbl>", "</w:tbl>"),
+            ("<w:tr>", "</w:tr>"),
+            ("<w:tc>", "</w:tc>"),
+            ("<w:hyperlink r:id=\"x\">", "</w:hyperlink>"),
+            ("<w:ins>", "</w:ins>"),
+            ("<w:txbxContent>", "</w:txbxContent>"),
+            ("<w:sdt><w:sdtContent>", "</w:sdtContent></w:sdt>"),
+            ("<w:drawing>", "</w:drawing>"),
+            (
+                "<mc:AlternateContent><mc:Choice>",
+                "</mc:Choice></mc:AlternateContent>",
+            ),
+        ];
+        const LEAF: &[&str] = &[
+            "<w:t>文字</w:t>",
+            "<w:t>图为</w:t>",
+            "<w:t>　　</w:t>",
+            "<w:t>第一支行 徐国龙</w:t>",
+            "<w:br/>",
+            "<w:br w:type=\"page\"/>",
+            "<w:del><w:r><w:delText>删</w:delText></w:r></w:del>",
+            "<w:pPr><w:numPr><w:ilvl w:val=\"7\"/><w:numId w:val=\"3\"/></w:numPr></w:pPr>",
+            "<w:pPr><w:numPr><w:ilvl w:val=\"-1\"/></w:numPr></w:pPr>",
+            "<w:pPr><w:outlineLvl w:val=\"250\"/></w:pPr>",
+            "<w:pPr><w:pStyle w:val=\"Caption\"/></w:pPr>",
+            "<a:blip r:embed=\"none\"/>",
+            "<w:footnoteReference w:id=\"9\"/>",
+            "<w:sym w:char=\"F0FF\"/>",
+            "<w:sym w:char=\"ZZ\"/>",
+            "<w:rPr><w:b/><w:u w:val=\"none\"/><w:sz w:val=\"99999999999\"/></w:rPr>",
+            "<w:tcPr><w:gridSpan w:val=\"100000\"/><w:vMerge/></w:tcPr>",
+        ];
+        let mut seed: u64 = 0x5eed;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        fn tree(next: &mut dyn FnMut() -> usize, depth: usize, out: &mut String) {
+            for _ in 0..next() % 4 + 1 {
+                if depth < 7 && !next().is_multiple_of(3) {
+                    let (open, close) = WRAP[next() % WRAP.len()];
+                    out.push_str(open);
+                    tree(next, depth + 1, out);
+                    out.push_str(close);
+                } else {
+                    out.push_str(LEAF[next() % LEAF.len()]);
+                }
+            }
+        }
+        let mut read_ok = 0;
+        for _ in 0..2000 {
+            let mut body = String::new();
+            tree(&mut next, 0, &mut body);
+            let doc = format!(
+                r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="r" xmlns:a="a" xmlns:mc="mc"><w:body>{body}</w:body></w:document>"#
+            );
+            let zip = zip::tests::stored_zip(&[("word/document.xml", doc.as_bytes())]);
+            if let Ok(a) = read(&zip, "/v") {
+                serde_json::to_string(&a.blocks).unwrap();
+                read_ok += 1;
+            }
+        }
+        // Most trees are read (an error only for nesting past the limits).
+        assert!(read_ok > 1000, "{read_ok} of 2000 read");
+    }
+
     #[test]
     fn deep_nesting_is_refused_not_a_crash() {
         let deep = |open: &str, close: &str, n: usize| {
