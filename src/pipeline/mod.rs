@@ -8,6 +8,7 @@ pub mod docx;
 pub mod manifest;
 pub mod markdown;
 pub mod model;
+pub mod resources;
 pub mod text;
 pub mod to_markdown;
 pub mod tree;

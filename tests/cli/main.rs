@@ -3,10 +3,13 @@
 
 mod common;
 mod compile;
+mod conventions;
 mod design;
+mod dist;
 mod docx;
 mod editor;
 mod errors;
 mod hostile;
 mod prepress;
+mod readers;
 mod roundtrip;
