@@ -6,5 +6,6 @@ mod compile;
 mod design;
 mod editor;
 mod hostile;
+mod layout_checks;
 mod prepress;
 mod roundtrip;

@@ -1,0 +1,634 @@
+//! Layout checks that a designer makes by eye, computed from the laid-out
+//! frames (`folio compile --dump-layout`) of four fixture issues: the
+//! sample, the design-stress fixture, a list-style newsletter
+//! (tests/fixtures/newsletter) and a text-heavy report
+//! (tests/fixtures/report).
+//!
+//! Per fixture: overlaps (pairs of items whose boxes intersect, minus the
+//! intended ones), items outside the live area and the bleed, the fill of
+//! every ordinary page, the distance in pages from a photo in the text to
+//! the paragraph it follows in the source, subheads and numbered item lines
+//! stranded at the foot of a column, and whether figures keep their aspect
+//! ratio. The figures are printed (`cargo test --release --test cli
+//! layout_checks -- --nocapture`), so that a regression shows a number.
+//!
+//! The layout tells the checks what cannot be seen in the frames with
+//! `metadata((folio: …))` marks: `areas` (live area and type area of each
+//! page), `fig-anchor` (where a photo from the text stands in the source)
+//! and `figure` (where it was placed, with the photo's pixel size).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use crate::common::*;
+
+/// The line pitch of the default layout's text, in points.
+const PITCH: f64 = 17.0;
+/// An ordinary page is at least this full.
+const MIN_FILL: f64 = 0.70;
+
+// ---- Geometry -------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy)]
+struct Rect {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+}
+
+impl Rect {
+    fn of(v: &Value) -> Option<Rect> {
+        let n = |k: &str| v.get(k)?.as_f64();
+        let (x, y, w, h) = (n("x")?, n("y")?, n("w")?, n("h")?);
+        Some(Rect {
+            x0: x,
+            y0: y,
+            x1: x + w,
+            y1: y + h,
+        })
+    }
+
+    fn w(&self) -> f64 {
+        self.x1 - self.x0
+    }
+
+    fn h(&self) -> f64 {
+        self.y1 - self.y0
+    }
+
+    fn area(&self) -> f64 {
+        self.w().max(0.0) * self.h().max(0.0)
+    }
+
+    /// Width and height of the intersection (negative when apart).
+    fn overlap(&self, o: &Rect) -> (f64, f64) {
+        (
+            self.x1.min(o.x1) - self.x0.max(o.x0),
+            self.y1.min(o.y1) - self.y0.max(o.y0),
+        )
+    }
+
+    fn inside(&self, o: &Rect, tol: f64) -> bool {
+        self.x0 >= o.x0 - tol
+            && self.y0 >= o.y0 - tol
+            && self.x1 <= o.x1 + tol
+            && self.y1 <= o.y1 + tol
+    }
+
+    /// The middle band of a text run's box (font boxes reach from the
+    /// ascender to the descender, well beyond the ink).
+    fn ink(&self) -> Rect {
+        let d = 0.2 * self.h();
+        Rect {
+            y0: self.y0 + d,
+            y1: self.y1 - d,
+            ..*self
+        }
+    }
+}
+
+// ---- The laid-out pages -----------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Text,
+    Image,
+    /// A filled shape (a box, a background).
+    Fill,
+    /// A stroked line or a thin shape (a rule).
+    Rule,
+}
+
+#[derive(Debug, Clone)]
+struct Item {
+    kind: Kind,
+    text: String,
+    size: f64,
+    r: Rect,
+}
+
+fn items(page: &Value) -> Vec<Item> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| {
+            let r = Rect::of(&i["box"])?;
+            if r.w() < 0.01 && r.h() < 0.01 {
+                return None;
+            }
+            let kind = match i["kind"].as_str()? {
+                "text" => Kind::Text,
+                "image" => Kind::Image,
+                _ if r.w() <= 2.5 || r.h() <= 2.5 => Kind::Rule,
+                _ if i["fill"].is_string() => Kind::Fill,
+                _ => Kind::Rule,
+            };
+            Some(Item {
+                kind,
+                text: i["text"].as_str().unwrap_or("").to_string(),
+                size: i["size"].as_f64().unwrap_or(0.0),
+                r,
+            })
+        })
+        .collect()
+}
+
+fn mark<'a>(page: &'a Value, name: &str) -> Vec<&'a Value> {
+    page["marks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["value"]["folio"] == name)
+        .collect()
+}
+
+/// The live area and (on running pages) the type area a page declares.
+fn areas(page: &Value) -> (Rect, Option<Rect>) {
+    let trim = Rect {
+        x0: 0.0,
+        y0: 0.0,
+        x1: page["width"].as_f64().unwrap(),
+        y1: page["height"].as_f64().unwrap(),
+    };
+    let m = mark(page, "areas");
+    let live = m
+        .first()
+        .and_then(|m| Rect::of(&m["value"]["live"]))
+        .unwrap_or(trim);
+    let body = m.first().and_then(|m| Rect::of(&m["value"]["body"]));
+    (live, body)
+}
+
+fn trim(page: &Value) -> Rect {
+    Rect {
+        x0: 0.0,
+        y0: 0.0,
+        x1: page["width"].as_f64().unwrap(),
+        y1: page["height"].as_f64().unwrap(),
+    }
+}
+
+fn clean(s: &str) -> String {
+    s.chars()
+        .filter(|c| *c != '\u{2060}')
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// A line of text as set, with its column.
+#[derive(Debug, Clone)]
+struct Line {
+    text: String,
+    size: f64,
+    baseline: f64,
+    r: Rect,
+    sans_only: bool,
+}
+
+fn lines(page: &Value) -> Vec<Line> {
+    page["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let fonts = l["fonts"].as_array().unwrap();
+            Line {
+                text: clean(l["text"].as_str().unwrap()),
+                size: l["size"].as_f64().unwrap(),
+                baseline: l["baseline"].as_f64().unwrap(),
+                r: Rect::of(&l["box"]).unwrap(),
+                sans_only: !fonts.is_empty()
+                    && fonts
+                        .iter()
+                        .all(|f| f.as_str().unwrap_or("").contains("Sans")),
+            }
+        })
+        .collect()
+}
+
+// ---- The checks, per page ---------------------------------------------------------
+
+/// Pairs of items that overlap without being meant to: photo on photo,
+/// text on a photo, a rule across a photo or text, two lines of text on
+/// each other. Meant to overlap: anything on a background (a photo or
+/// colour field covering half the page or more), text in its box.
+fn overlaps(page: &Value) -> Vec<String> {
+    let n = page["page"].as_u64().unwrap();
+    let big = 0.5 * trim(page).area();
+    let all = items(page);
+    let its: Vec<&Item> = all
+        .iter()
+        .filter(|i| !(matches!(i.kind, Kind::Image | Kind::Fill) && i.r.area() >= big))
+        .filter(|i| i.kind != Kind::Fill)
+        .collect();
+    let label = |i: &Item| match i.kind {
+        Kind::Text => format!("text `{}`", i.text),
+        k => format!("{k:?} at ({:.0}, {:.0}) {:.0}×{:.0}", i.r.x0, i.r.y0, i.r.w(), i.r.h()),
+    };
+    let mut bad = Vec::new();
+    for (ai, a) in its.iter().enumerate() {
+        for b in &its[ai + 1..] {
+            let hit = match (a.kind, b.kind) {
+                (Kind::Text, Kind::Text) => {
+                    let (ow, oh) = a.r.overlap(&b.r);
+                    ow > 1.0 && oh > 0.3 * a.r.h().min(b.r.h())
+                }
+                (Kind::Rule, Kind::Rule) => false,
+                (Kind::Text, _) => {
+                    let (ow, oh) = a.r.ink().overlap(&b.r);
+                    ow > 1.0 && oh > 0.5
+                }
+                (_, Kind::Text) => {
+                    let (ow, oh) = b.r.ink().overlap(&a.r);
+                    ow > 1.0 && oh > 0.5
+                }
+                _ => {
+                    let (ow, oh) = a.r.overlap(&b.r);
+                    ow > 1.0 && oh > 1.0
+                }
+            };
+            if hit {
+                bad.push(format!("page {n}: {} overlaps {}", label(a), label(b)));
+            }
+        }
+    }
+    bad
+}
+
+/// Items outside the live area that do not bleed (reach the bleed edge on
+/// every side where they cross the trim).
+fn outside(page: &Value) -> Vec<String> {
+    let n = page["page"].as_u64().unwrap();
+    let t = trim(page);
+    let b = &page["bleed"];
+    let bleed = Rect {
+        x0: -b["left"].as_f64().unwrap(),
+        y0: -b["top"].as_f64().unwrap(),
+        x1: t.x1 + b["right"].as_f64().unwrap(),
+        y1: t.y1 + b["bottom"].as_f64().unwrap(),
+    };
+    let (live, _) = areas(page);
+    let mut bad = Vec::new();
+    for i in items(page) {
+        let tol = (0.15 * i.size).max(1.0);
+        if i.r.inside(&live, tol) {
+            continue;
+        }
+        let r = i.r;
+        let crosses = r.x0 < -0.5 || r.y0 < -0.5 || r.x1 > t.x1 + 0.5 || r.y1 > t.y1 + 0.5;
+        let reaches = (r.x0 >= -0.5 || r.x0 <= bleed.x0 + 0.5)
+            && (r.y0 >= -0.5 || r.y0 <= bleed.y0 + 0.5)
+            && (r.x1 <= t.x1 + 0.5 || r.x1 >= bleed.x1 - 0.5)
+            && (r.y1 <= t.y1 + 0.5 || r.y1 >= bleed.y1 - 0.5);
+        if i.kind == Kind::Text || !crosses || !reaches {
+            bad.push(format!(
+                "page {n}: {:?} `{}` at ({:.0}, {:.0}, {:.0}, {:.0}) leaves the live area",
+                i.kind, i.text, r.x0, r.y0, r.x1, r.y1
+            ));
+        }
+    }
+    bad
+}
+
+/// Body text lines (the text size) inside the type area.
+fn body_lines(page: &Value, body: &Rect) -> Vec<Line> {
+    lines(page)
+        .into_iter()
+        .filter(|l| (l.size - 10.0).abs() < 0.6 && l.r.inside(body, 3.0))
+        .collect()
+}
+
+/// A gallery page: photos and their captions, hardly any text.
+fn is_gallery(page: &Value, body: &Rect) -> bool {
+    let photos = items(page)
+        .iter()
+        .filter(|i| i.kind == Kind::Image)
+        .count();
+    photos >= 3 && body_lines(page, body).len() < 4
+}
+
+/// How full the type area is: the share of each half's height (left and
+/// right column) covered by content, gaps of up to two lines bridged.
+fn fill(page: &Value, body: &Rect) -> f64 {
+    let mid = (body.x0 + body.x1) / 2.0;
+    let halves = [(body.x0, mid), (mid, body.x1)];
+    let its = items(page);
+    let mut total = 0.0;
+    for (x0, x1) in halves {
+        let mut spans: Vec<(f64, f64)> = its
+            .iter()
+            .filter(|i| i.r.x1.min(x1) - i.r.x0.max(x0) > 10.0)
+            .map(|i| (i.r.y0.max(body.y0), i.r.y1.min(body.y1)))
+            .filter(|(a, b)| b > a)
+            .collect();
+        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut covered = 0.0;
+        let mut cur: Option<(f64, f64)> = None;
+        for (a, b) in spans {
+            cur = match cur {
+                Some((c0, c1)) if a <= c1 + 2.0 * PITCH => Some((c0, c1.max(b))),
+                Some((c0, c1)) => {
+                    covered += c1 - c0;
+                    Some((a, b))
+                }
+                None => Some((a, b)),
+            };
+        }
+        if let Some((c0, c1)) = cur {
+            covered += c1 - c0;
+        }
+        total += covered / body.h();
+    }
+    total / 2.0
+}
+
+/// A numbered item line: `1、…` (a list-style article's item title).
+fn is_item_line(t: &str) -> bool {
+    let digits = t.chars().take_while(|c| c.is_ascii_digit()).count();
+    (1..=3).contains(&digits) && t[digits..].starts_with('、')
+}
+
+/// Subheads (a line of bold sans at the text size) and numbered item
+/// lines with fewer than two lines of text after them in their column.
+fn stranded(page: &Value, body: &Rect) -> Vec<String> {
+    let n = page["page"].as_u64().unwrap();
+    let ls = body_lines(page, body);
+    let mid = (body.x0 + body.x1) / 2.0;
+    let column = |l: &Line| {
+        if l.r.w() > 300.0 {
+            0
+        } else if (l.r.x0 + l.r.x1) / 2.0 < mid {
+            1
+        } else {
+            2
+        }
+    };
+    let mut bad = Vec::new();
+    for l in &ls {
+        let head = l.sans_only && !l.text.starts_with('▲');
+        if !head && !is_item_line(&l.text) {
+            continue;
+        }
+        let c = column(l);
+        let mut below: Vec<f64> = ls
+            .iter()
+            .filter(|o| o.baseline > l.baseline + 0.5 && (column(o) == c || column(o) == 0 || c == 0))
+            .map(|o| o.baseline)
+            .collect();
+        below.sort_by(f64::total_cmp);
+        // Lines that follow on directly (a blank line at most between).
+        let mut prev = l.baseline;
+        let mut count = 0;
+        for b in below {
+            if b - prev > 2.0 * PITCH + 1.0 {
+                break;
+            }
+            count += 1;
+            prev = b;
+        }
+        if count < 2 {
+            let what = if head { "subhead" } else { "item line" };
+            bad.push(format!(
+                "page {n}: {what} `{}` has {count} lines after it in its column",
+                l.text
+            ));
+        }
+    }
+    bad
+}
+
+// ---- Per fixture -------------------------------------------------------------------
+
+#[derive(Debug, Default)]
+struct Report {
+    name: String,
+    pages: usize,
+    /// (page, fill) of every ordinary page.
+    fills: Vec<(u64, f64)>,
+    overlaps: Vec<String>,
+    outside: Vec<String>,
+    /// (photo, pages between the photo and its paragraph).
+    distances: Vec<(String, i64)>,
+    unpaired: Vec<String>,
+    stranded: Vec<String>,
+    /// Figures whose placed box differs from the photo's proportions.
+    cropped: Vec<String>,
+    figures: usize,
+}
+
+impl Report {
+    fn low_fills(&self) -> Vec<String> {
+        self.fills
+            .iter()
+            .filter(|(_, f)| *f < MIN_FILL)
+            .map(|(p, f)| format!("page {p}: {:.0} % full", f * 100.0))
+            .collect()
+    }
+
+    fn far(&self) -> Vec<String> {
+        self.distances
+            .iter()
+            .filter(|(_, d)| d.abs() > 1)
+            .map(|(s, d)| format!("{s}: {d} pages from its paragraph"))
+            .collect()
+    }
+
+    fn summary(&self) -> String {
+        let min = self
+            .fills
+            .iter()
+            .map(|(_, f)| *f)
+            .fold(f64::NAN, f64::min);
+        let max_d = self.distances.iter().map(|(_, d)| d.abs()).max().unwrap_or(0);
+        format!(
+            "{:<13} pages {:>3} | ordinary {:>2}, lowest fill {:>3.0} %, below 70 %: {:>2} | overlaps {:>2} | outside {:>2} | \
+             photos in text {:>2}, farthest {} pages, far {:>2} | stranded {:>2} | figures {:>2}, cropped {:>2}",
+            self.name,
+            self.pages,
+            self.fills.len(),
+            min * 100.0,
+            self.low_fills().len(),
+            self.overlaps.len(),
+            self.outside.len(),
+            self.distances.len(),
+            max_d,
+            self.far().len(),
+            self.stranded.len(),
+            self.figures,
+            self.cropped.len(),
+        )
+    }
+}
+
+fn check(name: &str, manifest: &std::path::Path) -> Report {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("layout.json");
+    let out = folio()
+        .arg("compile")
+        .arg(manifest)
+        .arg("-o")
+        .arg(dir.path().join("out.pdf"))
+        .arg("--dump-layout")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let dump: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let pages = dump["pages"].as_array().unwrap();
+    let mut rep = Report {
+        name: name.to_string(),
+        pages: pages.len(),
+        ..Report::default()
+    };
+    // Anchors (where a photo stands in the source) and placed figures, by
+    // photo, in order.
+    let mut anchors: HashMap<String, Vec<u64>> = HashMap::new();
+    let mut placed: HashMap<String, Vec<u64>> = HashMap::new();
+    for page in pages {
+        let n = page["page"].as_u64().unwrap();
+        rep.overlaps.extend(overlaps(page));
+        rep.outside.extend(outside(page));
+        for m in mark(page, "fig-anchor") {
+            let key = m["value"]["src"].as_str().unwrap().to_string();
+            anchors.entry(key).or_default().push(n);
+        }
+        let images: Vec<Item> = items(page)
+            .into_iter()
+            .filter(|i| i.kind == Kind::Image)
+            .collect();
+        for m in mark(page, "figure") {
+            let v = &m["value"];
+            let key = v["src"].as_str().unwrap().to_string();
+            if v["anchored"] == true {
+                placed.entry(key.clone()).or_default().push(n);
+            }
+            rep.figures += 1;
+            // The image placed where the mark is.
+            let (x, y) = (m["x"].as_f64().unwrap(), m["y"].as_f64().unwrap());
+            let img = images.iter().min_by(|a, b| {
+                let d = |i: &&Item| (i.r.x0 - x).abs() + (i.r.y0 - y).abs();
+                d(a).total_cmp(&d(b))
+            });
+            let (pw, ph) = (v["w"].as_f64().unwrap(), v["h"].as_f64().unwrap());
+            match img {
+                Some(i) if (i.r.x0 - x).abs() + (i.r.y0 - y).abs() < 20.0 => {
+                    let want = pw / ph;
+                    let got = i.r.w() / i.r.h();
+                    if (got / want - 1.0).abs() > 0.02 {
+                        rep.cropped.push(format!(
+                            "page {n}: {key} ({pw}×{ph} px, {want:.2}) set at {:.0}×{:.0} pt ({got:.2})",
+                            i.r.w(),
+                            i.r.h()
+                        ));
+                    }
+                }
+                _ => rep.cropped.push(format!("page {n}: {key}: no image at its mark")),
+            }
+        }
+        let (_, body) = areas(page);
+        let Some(body) = body else { continue };
+        rep.stranded.extend(stranded(page, &body));
+        if !is_gallery(page, &body) {
+            rep.fills.push((n, fill(page, &body)));
+        }
+    }
+    for (key, a) in &anchors {
+        let p = placed.get(key).cloned().unwrap_or_default();
+        for (i, page) in a.iter().enumerate() {
+            match p.get(i) {
+                Some(q) => rep.distances.push((format!("{key} (page {q})"), *q as i64 - *page as i64)),
+                None => rep.unpaired.push(key.clone()),
+            }
+        }
+    }
+    rep.distances.sort();
+    eprintln!("{}", rep.summary());
+    rep
+}
+
+/// The four fixtures, checked once for all the tests of this module.
+fn reports() -> &'static Vec<Report> {
+    static REPORTS: OnceLock<Vec<Report>> = OnceLock::new();
+    REPORTS.get_or_init(|| {
+        let stress = Fixture::new("design-stress");
+        for i in 1..=25u8 {
+            write_photo(&stress.path(&format!("photos/g{i:02}.jpg")), 320, 240, i);
+        }
+        let newsletter = Fixture::new("newsletter");
+        let report = Fixture::new("report");
+        let list: Vec<(&str, PathBuf)> = vec![
+            ("sample", repo().join("issue.toml")),
+            ("design-stress", stress.manifest()),
+            ("newsletter", newsletter.manifest()),
+            ("report", report.manifest()),
+        ];
+        list.iter().map(|(name, m)| check(name, m)).collect()
+    })
+}
+
+/// Fails with every finding of every fixture, after printing the figures.
+#[track_caller]
+fn assert_none(what: &str, f: impl Fn(&Report) -> Vec<String>) {
+    let mut bad = Vec::new();
+    for r in reports() {
+        eprintln!("{}", r.summary());
+        for b in f(r) {
+            bad.push(format!("{}: {b}", r.name));
+        }
+    }
+    assert!(bad.is_empty(), "{what}: {}\n{}", bad.len(), bad.join("\n"));
+}
+
+#[test]
+fn every_fixture_is_checked_and_marks_its_figures() {
+    let r = reports();
+    assert_eq!(r.len(), 4);
+    for rep in r {
+        assert!(rep.pages >= 8, "{}: {} pages", rep.name, rep.pages);
+        assert!(!rep.fills.is_empty(), "{}: no ordinary page", rep.name);
+        assert!(rep.unpaired.is_empty(), "{}: photos never placed: {:?}", rep.name, rep.unpaired);
+    }
+    // The newsletter has photos in its text, and the checks see them.
+    let news = r.iter().find(|r| r.name == "newsletter").unwrap();
+    assert!(news.distances.len() >= 20, "{}", news.summary());
+}
+
+#[test]
+fn no_overlaps() {
+    assert_none("overlapping items", |r| r.overlaps.clone());
+}
+
+#[test]
+fn nothing_outside_the_live_area_or_the_bleed() {
+    assert_none("items outside the live area", |r| r.outside.clone());
+}
+
+#[test]
+#[ignore = "the default layout leaves ordinary pages less than 70 % full (issue 10)"]
+fn ordinary_pages_are_filled() {
+    assert_none("pages less than 70 % full", Report::low_fills);
+}
+
+#[test]
+#[ignore = "photos float away from their paragraph (issue 10)"]
+fn photos_stand_beside_their_paragraph() {
+    assert_none("photos far from their paragraph", Report::far);
+}
+
+#[test]
+#[ignore = "subheads and item lines are stranded at a column foot (issue 10)"]
+fn no_stranded_subheads_or_item_lines() {
+    assert_none("stranded subheads and item lines", |r| r.stranded.clone());
+}
+
+#[test]
+#[ignore = "figures are cropped to fixed proportions (issue 10)"]
+fn figures_keep_their_proportions() {
+    assert_none("figures cropped", |r| r.cropped.clone());
+}
