@@ -419,14 +419,40 @@ fn stranded(page: &Value, body: &Rect) -> Vec<String> {
 
 // ---- Typographic finish --------------------------------------------------------------
 
-/// Display lines (titles, 18 pt and up) that end with a comma or 、.
+/// Display lines (titles, 18 pt and up) whose last visible character is a
+/// comma or 、 (a comma kept for the text but not shown is transparent).
 fn display_commas(page: &Value) -> Vec<String> {
     let n = page["page"].as_u64().unwrap();
-    lines(page)
-        .into_iter()
-        .filter(|l| l.size >= 18.0 && (l.text.ends_with('，') || l.text.ends_with('、')))
-        .map(|l| format!("page {n}: `{}`", l.text))
-        .collect()
+    let runs: Vec<&Value> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "text" && i["size"].as_f64().unwrap() >= 18.0)
+        .collect();
+    let mut bad = Vec::new();
+    for l in lines(page).into_iter().filter(|l| l.size >= 18.0) {
+        let last = runs
+            .iter()
+            .filter(|r| {
+                let visible = !r["fill"]
+                    .as_str()
+                    .is_some_and(|f| f.len() == 9 && f.ends_with("00"));
+                let b = Rect::of(&r["box"]).unwrap();
+                let mid = (b.y0 + b.y1) / 2.0;
+                visible && mid > l.r.y0 && mid < l.r.y1
+            })
+            .max_by(|a, b| {
+                let x = |r: &&&Value| Rect::of(&r["box"]).unwrap().x1;
+                x(a).total_cmp(&x(b))
+            });
+        if let Some(r) = last {
+            let t = clean(r["text"].as_str().unwrap());
+            if t.ends_with('，') || t.ends_with('、') {
+                bad.push(format!("page {n}: `{}`", l.text));
+            }
+        }
+    }
+    bad
 }
 
 /// Reversed text (white) below 12 pt set in a serif face: fine serifs fill
