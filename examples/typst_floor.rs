@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use folio::world::{FontOptions, discover_fonts};
+use folio::engine::world::{FontOptions, discover_fonts};
 use typst::diag::{FileError, FileResult, Warned};
 use typst::foundations::{Bytes, Datetime, Duration, Smart};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};

@@ -1,4 +1,7 @@
-//! The command line (clap, derive).
+//! The command line (clap, derive): the only module that knows clap. Each
+//! subcommand's arguments are plain fields that `cmd/` reads; the options
+//! of every command that builds are one [`BuildArgs`], turned into the
+//! [`BuildConfig`] of the one build step here.
 
 use std::path::PathBuf;
 
@@ -6,8 +9,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use typst_kit::diagnostics::DiagnosticFormat;
 use typst_pdf::{PdfStandard, PdfStandards};
 
+use crate::build::{BuildConfig, Edition};
+use crate::engine::world::FontOptions;
 use crate::error::Error;
-use crate::world::FontOptions;
 
 /// folio compiles a magazine issue (issue.toml, Markdown articles, photos)
 /// into a print-ready PDF.
@@ -27,13 +31,13 @@ pub enum Command {
     /// Compile the issue and check it as a print shop would.
     Preflight(PreflightArgs),
     /// Compile, then recompile on every change (`--serve`: live preview).
-    Watch(crate::cmd::watch::WatchArgs),
+    Watch(WatchArgs),
     /// Render pages (or spreads) as PNG files, for proofs.
-    Preview(crate::cmd::preview::PreviewArgs),
+    Preview(PreviewArgs),
     /// Create a new issue folder that compiles at once.
-    Init(crate::cmd::init::InitArgs),
+    Init(InitArgs),
     /// List the fonts a compile would use.
-    Fonts(crate::cmd::fonts::FontsArgs),
+    Fonts(FontsArgs),
 }
 
 /// Options every command takes.
@@ -78,43 +82,6 @@ impl From<DiagFormat> for DiagnosticFormat {
     }
 }
 
-#[derive(Debug, Args)]
-pub struct CompileArgs {
-    /// The issue's manifest.
-    #[arg(default_value = "issue.toml")]
-    pub issue: PathBuf,
-    /// Where to write the PDF [default: the manifest's name with .pdf]
-    #[arg(short, long, value_name = "OUT.pdf")]
-    pub output: Option<PathBuf>,
-    /// PDF standard to conform to (repeatable), e.g. a-2b.
-    #[arg(long = "standard", value_enum)]
-    pub standards: Vec<Standard>,
-    /// Print the time of each phase.
-    #[arg(long)]
-    pub timings: bool,
-    /// Debug: write every page's text lines and item boxes as JSON
-    /// (src/inspect.rs; used by the design tests).
-    #[arg(long, hide = true, value_name = "FILE.json")]
-    pub dump_layout: Option<PathBuf>,
-    /// Debug: render every page to DIR/page-NNN.png at 36 ppi with
-    /// typst-render (src/inspect.rs; used by the visual regression tests).
-    #[arg(long, hide = true, value_name = "DIR")]
-    pub dump_png: Option<PathBuf>,
-    /// Stop with an error when the compile takes longer than this many
-    /// seconds (a trusted .typ article or a layout that never ends).
-    #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
-    pub timeout: u64,
-    /// Add trim marks and a slug line outside the bleed (the MediaBox grows;
-    /// TrimBox and BleedBox stay).
-    #[arg(long)]
-    pub marks: bool,
-    /// Which PDF: `print` (bleed, boxes, photos untouched) or `screen` (no
-    /// bleed, photos at 150 ppi, for e-mail and WeChat; written as
-    /// NAME-screen.pdf unless -o is given).
-    #[arg(long, value_enum, default_value = "print")]
-    pub edition: EditionArg,
-}
-
 /// PDF standards that typst-pdf enforces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Standard {
@@ -140,9 +107,36 @@ pub enum Standard {
     X4,
 }
 
-impl CompileArgs {
-    /// Whether PDF/X-4 is asked for.
-    pub fn pdfx(&self) -> Result<bool, Error> {
+/// How to build: the same options on every command that builds.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// PDF standard to conform to (repeatable), e.g. a-2b, or x-4 for the
+    /// press.
+    #[arg(long = "standard", value_enum)]
+    pub standards: Vec<Standard>,
+    /// Add trim marks and a slug line outside the bleed (the MediaBox grows;
+    /// TrimBox and BleedBox stay).
+    #[arg(long)]
+    pub marks: bool,
+    /// Which PDF: `print` (bleed, boxes, photos untouched) or `screen` (no
+    /// bleed, photos at 150 ppi, for e-mail and WeChat; `compile` writes it
+    /// as NAME-screen.pdf unless -o is given).
+    #[arg(long, value_enum, default_value = "print")]
+    pub edition: EditionArg,
+    /// Stop with an error when a layout takes longer than this many
+    /// seconds (a trusted .typ article or a layout that never ends).
+    #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
+    /// Make preflight errors fail the command (exit 1) after the PDF is
+    /// written; `[print] strict = true` in the manifest does the same.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl BuildArgs {
+    /// The build step's configuration. The one place where the standards
+    /// are checked against each other.
+    pub fn config(&self, common: &CommonArgs) -> Result<BuildConfig, Error> {
         let x = self.standards.contains(&Standard::X4);
         let a = self.standards.iter().any(|s| {
             matches!(
@@ -160,14 +154,10 @@ impl CompileArgs {
                 "PDF/X-4 and PDF/A cannot be combined: each needs its own output intent".into(),
             ));
         }
-        Ok(x)
-    }
-
-    /// The standards typst-pdf enforces. For PDF/X-4 that is PDF/A-2b,
-    /// whose rules (device-independent colour, embedded fonts, XMP) PDF/X-4
-    /// shares; post-processing then swaps the output intent.
-    pub fn standards(&self) -> Result<PdfStandards, Error> {
-        let list: Vec<PdfStandard> = self
+        // For PDF/X-4, typst-pdf enforces PDF/A-2b, whose rules
+        // (device-independent colour, embedded fonts, XMP) PDF/X-4 shares;
+        // post-processing then swaps the output intent.
+        let standards: Vec<PdfStandard> = self
             .standards
             .iter()
             .map(|s| match s {
@@ -182,8 +172,47 @@ impl CompileArgs {
                 Standard::A4 => PdfStandard::A_4,
             })
             .collect();
-        PdfStandards::new(&list).map_err(|e| Error::Usage(e.message().to_string()))
+        // Refuse a combination typst-pdf refuses now, before any work.
+        PdfStandards::new(&standards).map_err(|e| Error::Usage(e.message().to_string()))?;
+        Ok(BuildConfig {
+            fonts: common.font_options(),
+            marks: self.marks,
+            standards,
+            pdfx: x,
+            edition: match self.edition {
+                EditionArg::Print => Edition::Print,
+                EditionArg::Screen => Edition::Screen,
+            },
+            timeout: std::time::Duration::from_secs(self.timeout),
+            strict: self.strict,
+            safe_mm: 4.0,
+            preflight: true,
+        })
     }
+}
+
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// The issue's manifest.
+    #[arg(default_value = "issue.toml")]
+    pub issue: PathBuf,
+    /// Where to write the PDF [default: the manifest's name with .pdf]
+    #[arg(short, long, value_name = "OUT.pdf")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// Print the time of each phase.
+    #[arg(long)]
+    pub timings: bool,
+    /// Debug: write every page's text lines and item boxes as JSON
+    /// (src/check/inspect.rs; used by the design tests).
+    #[arg(long, hide = true, value_name = "FILE.json")]
+    pub dump_layout: Option<PathBuf>,
+    /// Debug: render every page to DIR/page-NNN.png at 36 ppi with
+    /// typst-render (src/check/inspect.rs; used by the visual regression
+    /// tests).
+    #[arg(long, hide = true, value_name = "DIR")]
+    pub dump_png: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -197,9 +226,86 @@ pub struct PreflightArgs {
     /// Text must keep this distance from the trim, in millimetres.
     #[arg(long, value_name = "MM", default_value_t = 4.0)]
     pub safe_mm: f64,
-    /// Check the edition with crop marks.
+    #[command(flatten)]
+    pub build: BuildArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The issue's manifest.
+    #[arg(default_value = "issue.toml")]
+    pub issue: PathBuf,
+    /// Where to write the PDF [default: the manifest's name with .pdf]
+    #[arg(short, long, value_name = "OUT.pdf")]
+    pub output: Option<PathBuf>,
+    /// Serve a live preview of the pages on http://127.0.0.1.
     #[arg(long)]
-    pub marks: bool,
+    pub serve: bool,
+    /// The preview's port [default: the first free one of 3000–3005]
+    #[arg(long, requires = "serve")]
+    pub port: Option<u16>,
+    /// Resolution of the preview's page images, in pixels per inch.
+    #[arg(long, default_value_t = 96.0, requires = "serve", value_parser = parse_ppi)]
+    pub ppi: f64,
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// Print the time of each phase of every build.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// The issue's manifest.
+    #[arg(default_value = "issue.toml")]
+    pub issue: PathBuf,
+    /// Which pages, e.g. `1-4`, `2,5,9-12`, `20-` [default: all]
+    #[arg(long, value_name = "RANGES")]
+    pub pages: Option<String>,
+    /// Resolution in pixels per inch.
+    #[arg(long, default_value_t = 96.0, value_parser = parse_ppi)]
+    pub ppi: f64,
+    /// Folder for the PNG files [default: ISSUE-preview beside the manifest]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Facing pages side by side (the cover alone), one file per spread.
+    #[arg(long)]
+    pub spreads: bool,
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// Print the time of each phase.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder of the new issue (created if missing).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct FontsArgs {
+    /// List only the fonts that cover simplified Chinese.
+    #[arg(long)]
+    pub sc: bool,
+}
+
+/// The resolutions folio renders at, for previews and the live preview.
+pub const PPI_RANGE: std::ops::RangeInclusive<f64> = 9.0..=1200.0;
+
+/// Parses a resolution in pixels per inch, within [`PPI_RANGE`].
+fn parse_ppi(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if !PPI_RANGE.contains(&v) {
+        return Err(format!(
+            "choose a resolution between {} and {} ppi",
+            PPI_RANGE.start(),
+            PPI_RANGE.end()
+        ));
+    }
+    Ok(v)
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -235,6 +235,7 @@ fn excerpt(text: &str, at: usize) -> String {
 }
 
 /// Prints diagnostics to standard error, in one style.
+#[derive(Clone)]
 pub struct Printer {
     format: DiagnosticFormat,
     color: termcolor::ColorChoice,

@@ -13,10 +13,10 @@ use typst_kit::diagnostics::DiagnosticFormat;
 
 use crate::cli::Cli;
 use crate::cmd;
-use crate::content;
 use crate::error::{Error, Printer};
-use crate::manifest;
-use crate::model::{self, Resources};
+use crate::pipeline::manifest;
+use crate::pipeline::model::{self, Resources};
+use crate::pipeline::{content, markdown, text};
 
 /// A throw-away issue folder with an article and a small photo, for inputs
 /// that refer to files.
@@ -67,7 +67,7 @@ pub fn manifest(folder: &Folder, resources: &Resources, data: &[u8]) {
     let result = manifest::load(&path).and_then(|loaded| {
         let issue = model::check(&loaded, resources)?;
         let converted = content::convert(&issue)?;
-        serde_json::to_vec(&converted.data).map_err(|e| Error::plain(e.to_string()))?;
+        converted.to_json();
         for w in &converted.warnings {
             printer().render(&Error::Content(Box::new(w.clone())), None);
         }
@@ -89,8 +89,9 @@ pub fn markdown(folder: &Folder, data: &[u8]) {
     let path = root.join("articles/a.md");
     let text: Arc<str> = Arc::from(text.as_ref());
     let mut warnings = Vec::new();
-    match content::markdown(&root, &path, &text, fw, &mut warnings) {
-        Ok(blocks) => {
+    match markdown::markdown(&root, &path, &text, fw, &mut warnings) {
+        Ok(article) => {
+            let blocks = article.blocks;
             // The layout reads the blocks as JSON.
             let json = serde_json::to_vec(&blocks).expect("blocks serialise");
             let _: serde_json::Value = serde_json::from_slice(&json).expect("blocks read back");
@@ -102,7 +103,7 @@ pub fn markdown(folder: &Folder, data: &[u8]) {
     for w in warnings {
         printer().render(&Error::Content(Box::new(w)), None);
     }
-    content::typeset_text(&text, fw);
+    text::typeset_text(&text, fw);
 }
 
 /// Writes a tiny issue made from `data` into `dir` and returns its
@@ -223,11 +224,14 @@ pub fn compile(folder: &Folder, data: &[u8]) -> Result<(), Error> {
         out.as_os_str(),
     ])
     .map_err(|e| Error::Usage(e.to_string()))?;
-    let result = match &cli.command {
-        crate::cli::Command::Compile(args) => cmd::compile::run(args, &cli.common, &printer()),
-        #[allow(unreachable_patterns)]
-        _ => Ok(()),
-    };
+    let mut session = None;
+    let result = cmd::run(&cli, &printer(), &mut session);
+    if let Err(err) = &result {
+        // Render the error as `main` would print it (against the world).
+        let world = session.as_ref().and_then(|s| s.world());
+        printer().render(err, world.map(|w| w as _));
+    }
+    drop(session);
     // Each run is a fresh process's compile: drop Typst's memoised results,
     // which would otherwise grow with every input.
     typst::comemo::evict(0);

@@ -1,32 +1,29 @@
 //! folio: a compiler for printed magazine issues.
 //!
-//! Data flows one way: [`manifest`] (raw serde structs) → [`model`] (the
-//! checked issue, paths confined) → [`content`] (Markdown to layout data) →
-//! [`world`] (files, fonts, fixed date) → [`document`] (Typst layout) →
-//! [`pdf`] → [`output`] (atomic write). [`session`] runs the stages; each
-//! subcommand lives in [`cmd`].
+//! Data flows one way, one folder per group of stages:
 //!
-//! The pipeline is a library so that the fuzz targets (`fuzz/`) can drive
-//! each stage directly; `src/main.rs` is only the command line.
+//! - [`pipeline`]: the manifest (raw serde structs) → the checked issue
+//!   model (paths confined) → the content conversion (Markdown to the typed
+//!   content tree);
+//! - [`engine`]: the Typst world (files, fonts, fixed date) → the laid-out
+//!   document, and the one walker over its frames;
+//! - [`export`]: the PDF (print and screen), PNG rasters, the atomic write;
+//! - [`check`]: glyph coverage, preflight, the layout dump for tests;
+//! - [`build`]: the one build step every command shares (`Session`,
+//!   `BuildConfig`, the time limit, the summary);
+//! - [`serve`]: the live preview; [`cmd`]: one module per subcommand.
+//!
+//! No module imports one of a later stage. The pipeline is a library so
+//! that the fuzz targets (`fuzz/`) can drive each stage directly;
+//! `src/main.rs` is only the command line.
 
+pub mod build;
+pub mod check;
 pub mod cli;
 pub mod cmd;
-pub mod content;
-pub mod deadline;
-pub mod document;
+pub mod engine;
 pub mod error;
-pub mod filecache;
+pub mod export;
 pub mod fuzz;
-pub mod inspect;
-pub mod live;
-pub mod manifest;
-pub mod model;
-pub mod output;
-pub mod pdf;
-pub mod prefetch;
-pub mod preflight;
-pub mod prepress;
-pub mod raster;
-pub mod screen;
-pub mod session;
-pub mod world;
+pub mod pipeline;
+pub mod serve;

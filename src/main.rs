@@ -1,27 +1,20 @@
 //! The `folio` command line. The pipeline lives in the library
-//! (`src/lib.rs`): modules are declared there, not here.
+//! (`src/lib.rs`); here the arguments are parsed, the command runs, and an
+//! error that ends it is printed, once, with its exit code.
 
 use clap::Parser;
 
-use folio::cli::{Cli, Command};
+use folio::cli::Cli;
+use folio::cmd;
 use folio::error::Printer;
-use folio::{cmd, deadline};
 
 fn main() {
     let cli = Cli::parse();
     let printer = Printer::new(cli.common.diagnostic_format.into());
-    let result = match &cli.command {
-        Command::Compile(args) => deadline::run(args.timeout, &printer, || {
-            cmd::compile::run(args, &cli.common, &printer)
-        }),
-        Command::Preflight(args) => cmd::preflight::run(args, &cli.common, &printer),
-        Command::Watch(args) => cmd::watch::run(args, &cli.common, &printer),
-        Command::Preview(args) => cmd::preview::run(args, &cli.common, &printer),
-        Command::Init(args) => cmd::init::run(args, &cli.common, &printer),
-        Command::Fonts(args) => cmd::fonts::run(args, &cli.common, &printer),
-    };
-    // Each command has printed its error; only the exit code is left.
-    if let Err(err) = result {
+    let mut session = None;
+    if let Err(err) = cmd::run(&cli, &printer, &mut session) {
+        let world = session.as_ref().and_then(|s| s.world());
+        printer.error(&err, world.map(|w| w as _));
         std::process::exit(err.exit_code());
     }
 }

@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use folio::fuzz::{self, Folder};
-use folio::model::Resources;
+use folio::pipeline::model::Resources;
 use libfuzzer_sys::fuzz_target;
 
 static SETUP: LazyLock<(Folder, Resources)> = LazyLock::new(|| {

@@ -4,20 +4,12 @@
 use std::any::Any;
 use std::io::Write;
 
-use clap::Args;
 use typst::text::{Font, FontInfo, FontStyle};
 use typst_kit::fonts::{FontPath, FontStore};
 
-use crate::cli::CommonArgs;
+use crate::build::{BuildConfig, Session};
+use crate::cli::{CommonArgs, FontsArgs};
 use crate::error::{Error, Printer, display_path};
-use crate::session::Session;
-
-#[derive(Debug, Args)]
-pub struct FontsArgs {
-    /// List only the fonts that cover simplified Chinese.
-    #[arg(long)]
-    pub sc: bool,
-}
 
 /// Common characters, several only in their simplified forms (这 们 国 说
 /// 时 发 会 为 对 经 门 书 长 东 车 马): a font that has them all can set a
@@ -41,11 +33,13 @@ struct Row {
 }
 
 pub fn run(args: &FontsArgs, common: &CommonArgs, printer: &Printer) -> Result<(), Error> {
-    let result = Session::new(&common.font_options()).map(|session| list(session.fonts(), args));
-    if let Err(err) = &result {
-        printer.error(err, None);
-    }
-    result
+    let config = BuildConfig {
+        fonts: common.font_options(),
+        ..BuildConfig::default()
+    };
+    let session = Session::new(config, printer.clone())?;
+    list(session.fonts(), args);
+    Ok(())
 }
 
 fn list(store: &FontStore, args: &FontsArgs) {

@@ -2,23 +2,15 @@
 //! manifest with a comment on every key, one section with one article, and
 //! a placeholder photo that folio draws itself.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use clap::Args;
 use image::codecs::jpeg::JpegEncoder;
 use image::{Rgb, RgbImage};
 use typst_kit::datetime::Time;
 
-use crate::cli::CommonArgs;
-use crate::error::{Error, Printer, display_path};
-use crate::output;
-
-#[derive(Debug, Args)]
-pub struct InitArgs {
-    /// The folder of the new issue (created if missing).
-    #[arg(default_value = ".")]
-    pub dir: PathBuf,
-}
+use crate::cli::InitArgs;
+use crate::error::{Error, display_path};
+use crate::export::output;
 
 /// Where the scaffold's files go, relative to the issue folder.
 const MANIFEST: &str = "issue.toml";
@@ -29,12 +21,8 @@ const PHOTO: &str = "photos/placeholder.jpg";
 /// its bleed (216 mm) at 300 ppi.
 const PHOTO_SIZE: (u32, u32) = (2560, 1707);
 
-pub fn run(args: &InitArgs, _common: &CommonArgs, printer: &Printer) -> Result<(), Error> {
-    let result = scaffold(&args.dir);
-    if let Err(err) = &result {
-        printer.error(err, None);
-    }
-    result
+pub fn run(args: &InitArgs) -> Result<(), Error> {
+    scaffold(&args.dir)
 }
 
 fn scaffold(dir: &Path) -> Result<(), Error> {
@@ -245,7 +233,7 @@ mod tests {
     #[test]
     fn scaffold_manifest_parses() {
         let text = manifest(2025, 3, 9);
-        crate::manifest::parse(&text).expect("the scaffold's manifest parses");
+        crate::pipeline::manifest::parse(&text).expect("the scaffold's manifest parses");
         assert!(text.contains("date = 2025-03-09"));
     }
 }

@@ -1,33 +1,27 @@
-//! `folio preflight`: compile the issue and report what a print shop checks.
+//! `folio preflight`: build the issue and report what a print shop checks.
 
+use crate::build::{Edition, Session};
 use crate::cli::{CommonArgs, PreflightArgs, ReportFormat};
 use crate::error::{Error, Printer};
-use crate::pdf;
-use crate::preflight::{self, Options};
-use crate::session::Session;
 
-pub fn run(args: &PreflightArgs, common: &CommonArgs, printer: &Printer) -> Result<(), Error> {
-    let mut session = Session::new(&common.font_options())?;
-    session.overrides.marks = args.marks;
-    let result = check(&mut session, args, printer);
-    if let Err(err) = &result {
-        session.print_error(printer, err);
+pub fn run(
+    args: &PreflightArgs,
+    common: &CommonArgs,
+    printer: &Printer,
+    slot: &mut Option<Session>,
+) -> Result<(), Error> {
+    let mut config = args.build.config(common)?;
+    if config.edition == Edition::Screen {
+        return Err(Error::Usage(
+            "preflight checks the print edition; drop --edition screen".into(),
+        ));
     }
-    result
-}
-
-fn check(session: &mut Session, args: &PreflightArgs, printer: &Printer) -> Result<(), Error> {
-    let compiled = session.compile_once(&args.issue)?;
-    session.print_warnings(printer, &compiled);
-    let bytes = pdf::export(&compiled.document, &compiled.issue, Default::default())?;
-    let report = preflight::check(
-        &compiled.issue,
-        &compiled.document,
-        &bytes,
-        &Options {
-            safe_mm: args.safe_mm,
-        },
-    );
+    config.safe_mm = args.safe_mm;
+    let session = slot.insert(Session::new(config, printer.clone())?);
+    // The same PDF `folio compile` would write with these options, kept
+    // in memory.
+    let built = session.build(&args.issue, None, &mut |_| {})?;
+    let report = built.preflight.expect("the print edition is preflighted");
     match args.format {
         ReportFormat::Human => print!("{}", report.human()),
         ReportFormat::Json => println!(

@@ -4,43 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use clap::Args;
-
-use crate::cli::CommonArgs;
+use crate::build::{self, Session};
+use crate::cli::{CommonArgs, PreviewArgs};
 use crate::error::{Error, Printer, display_path};
-use crate::output;
-use crate::raster::{self, Raster};
-use crate::session::{self, Session};
-
-#[derive(Debug, Args)]
-pub struct PreviewArgs {
-    /// The issue's manifest.
-    #[arg(default_value = "issue.toml")]
-    pub issue: PathBuf,
-    /// Which pages, e.g. `1-4`, `2,5,9-12`, `20-` [default: all]
-    #[arg(long, value_name = "RANGES")]
-    pub pages: Option<String>,
-    /// Resolution in pixels per inch.
-    #[arg(long, default_value_t = 96.0, value_parser = parse_ppi)]
-    pub ppi: f64,
-    /// Folder for the PNG files [default: ISSUE-preview beside the manifest]
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Facing pages side by side (the cover alone), one file per spread.
-    #[arg(long)]
-    pub spreads: bool,
-    /// Print the time of each phase.
-    #[arg(long)]
-    pub timings: bool,
-}
-
-fn parse_ppi(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
-    if !(9.0..=1200.0).contains(&v) {
-        return Err("choose a resolution between 9 and 1200 ppi".into());
-    }
-    Ok(v)
-}
+use crate::export::output;
+use crate::export::raster::{self, Raster};
 
 /// Parses `1-4,7,10-` into sorted 1-based page numbers within `1..=count`.
 pub fn parse_pages(spec: &str, count: usize) -> Result<Vec<usize>, Error> {
@@ -85,29 +53,22 @@ pub fn parse_pages(spec: &str, count: usize) -> Result<Vec<usize>, Error> {
     Ok(pages.into_iter().collect())
 }
 
-pub fn run(args: &PreviewArgs, common: &CommonArgs, printer: &Printer) -> Result<(), Error> {
-    let start = Instant::now();
-    let mut session = Session::new(&common.font_options())?;
-    let result = build(&mut session, args, printer, start);
-    if let Err(err) = &result {
-        session.print_error(printer, err);
-    }
-    result
-}
-
-fn build(
-    session: &mut Session,
+pub fn run(
     args: &PreviewArgs,
+    common: &CommonArgs,
     printer: &Printer,
-    start: Instant,
+    slot: &mut Option<Session>,
 ) -> Result<(), Error> {
+    let start = Instant::now();
+    let config = args.build.config(common)?;
+    let session = slot.insert(Session::new(config, printer.clone())?);
     let out_dir = args.out.clone().unwrap_or_else(|| {
-        let stem = session::default_output(&args.issue, "pdf");
+        let stem = build::default_output(&args.issue, "pdf");
         let stem = stem.file_stem().unwrap_or_default().to_string_lossy();
         args.issue.with_file_name(format!("{stem}-preview"))
     });
     let mut compiled = session.compile_once(&args.issue)?;
-    session.print_warnings(printer, &compiled);
+    session.print_warnings(&compiled);
     let pages = compiled.document.pages();
     let count = pages.len();
     let wanted = match &args.pages {

@@ -14,66 +14,34 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
-use clap::Args;
 use typst_kit::diagnostics::{self, DiagnosticFormat};
 use typst_kit::watcher::Watcher;
-use typst_pdf::PdfStandards;
 
-use crate::cli::CommonArgs;
+use crate::build::{self, Built, Session};
+use crate::cli::{CommonArgs, WatchArgs};
+use crate::engine::filecache::Stamp;
+use crate::engine::world::FolioWorld;
 use crate::error::{Error, Printer, display_path};
-use crate::live::{LivePreview, Status};
-use crate::manifest;
-use crate::output;
-use crate::pdf;
-use crate::session::{self, Compiled, Session};
-use crate::world::FolioWorld;
+use crate::pipeline::manifest;
+use crate::serve::live::{LivePreview, Status};
 
-#[derive(Debug, Args)]
-pub struct WatchArgs {
-    /// The issue's manifest.
-    #[arg(default_value = "issue.toml")]
-    pub issue: PathBuf,
-    /// Where to write the PDF [default: the manifest's name with .pdf]
-    #[arg(short, long, value_name = "OUT.pdf")]
-    pub output: Option<PathBuf>,
-    /// Serve a live preview of the pages on http://127.0.0.1.
-    #[arg(long)]
-    pub serve: bool,
-    /// The preview's port [default: the first free one of 3000–3005]
-    #[arg(long, requires = "serve")]
-    pub port: Option<u16>,
-    /// Resolution of the preview's page images, in pixels per inch.
-    #[arg(long, default_value_t = 96.0, requires = "serve", value_parser = parse_ppi)]
-    pub ppi: f64,
-    /// Print the time of each phase of every build.
-    #[arg(long)]
-    pub timings: bool,
-}
-
-fn parse_ppi(s: &str) -> Result<f64, String> {
-    let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
-    if !(18.0..=600.0).contains(&v) {
-        return Err("choose a resolution between 18 and 600 ppi".into());
-    }
-    Ok(v)
-}
-
-pub fn run(args: &WatchArgs, common: &CommonArgs, printer: &Printer) -> Result<(), Error> {
-    let result = watch(args, common, printer);
-    if let Err(err) = &result {
-        printer.error(err, None);
-    }
-    result
-}
-
-fn watch(args: &WatchArgs, common: &CommonArgs, printer: &Printer) -> Result<(), Error> {
+pub fn run(
+    args: &WatchArgs,
+    common: &CommonArgs,
+    printer: &Printer,
+    slot: &mut Option<Session>,
+) -> Result<(), Error> {
     let manifest = std::path::absolute(&args.issue)
         .map_err(|e| Error::io(&args.issue, "cannot find the manifest", e))?;
     let out = args
         .output
         .clone()
-        .unwrap_or_else(|| session::default_output(&args.issue, "pdf"));
-    let mut session = Session::new(&common.font_options())?;
+        .unwrap_or_else(|| build::default_output(&args.issue, "pdf"));
+    let mut config = args.build.config(common)?;
+    // Preflight is for the finished issue (`folio compile`); a rebuild
+    // after each save skips it to stay fast.
+    config.preflight = false;
+    let session = slot.insert(Session::new(config, printer.clone())?);
     let mut watcher = Watcher::new(Some(std::path::absolute(&out).unwrap_or(out.clone())))
         .map_err(|e| Error::plain(format!("cannot watch files: {e}")))?;
     let mut live = match args.serve {
@@ -102,25 +70,17 @@ fn watch(args: &WatchArgs, common: &CommonArgs, printer: &Printer) -> Result<(),
         let mut before: BTreeMap<PathBuf, Option<Stamp>> =
             known.iter().map(|p| (p.clone(), stamp(p))).collect();
         before.insert(manifest.clone(), stamp(&manifest));
-        match build(&mut session, args, &out, printer, live.as_mut(), start) {
-            Ok(outcome) => {
+        match rebuild(session, &args.issue, &out, live.as_mut(), start) {
+            Ok(built) => {
                 let verb = if first { "wrote" } else { "rebuilt" };
-                eprintln!(
-                    "folio: {verb} {} ({} pages{}) in {:.0} ms",
-                    display_path(&out),
-                    outcome.pages,
-                    match outcome.warnings {
-                        0 => String::new(),
-                        1 => ", 1 warning".into(),
-                        n => format!(", {n} warnings"),
-                    },
-                    outcome.millis
-                );
+                let millis = format!("{:.0} ms", start.elapsed().as_secs_f64() * 1000.0);
+                eprintln!("{}", built.summary(verb, &millis));
                 if args.timings {
-                    outcome.timings.print();
+                    built.compiled.timings.print();
                 }
-                known = outcome.inputs.into_iter().collect();
-                known.extend(layout_files(&outcome.layout_dir));
+                let issue = built.compiled.issue;
+                known = issue.inputs.into_iter().collect();
+                known.extend(layout_files(&issue.layout_dir));
             }
             Err(err) => {
                 // The files the manifest names (one may be missing) and the
@@ -138,7 +98,7 @@ fn watch(args: &WatchArgs, common: &CommonArgs, printer: &Printer) -> Result<(),
                     before.entry(path.clone()).or_insert_with(|| stamp(&path));
                     known.insert(path);
                 }
-                session.print_error(printer, &err);
+                session.print_error(&err);
                 if let Some(live) = live.as_mut() {
                     live.show_error(&short_text(&err, session.world()));
                 }
@@ -171,7 +131,10 @@ fn watch(args: &WatchArgs, common: &CommonArgs, printer: &Printer) -> Result<(),
         let missed = watched.iter().any(|p| {
             let stamp = stamp(p);
             let replaced = before.get(p).is_some_and(|b| *b != stamp);
-            replaced || stamp.is_some_and(|s| s.modified > started && s.modified <= now)
+            replaced
+                || stamp
+                    .and_then(|s| s.modified)
+                    .is_some_and(|m| m > started && m <= now)
         });
         // Forget what older runs cached and this one did not use.
         typst::comemo::evict(10);
@@ -213,80 +176,34 @@ fn named_in_manifest(path: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// What identifies a file's state: its inode, size and modification time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stamp {
-    inode: u64,
-    len: u64,
-    modified: SystemTime,
-}
-
 fn stamp(path: &Path) -> Option<Stamp> {
-    let meta = std::fs::metadata(path).ok()?;
-    #[cfg(unix)]
-    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
-    #[cfg(not(unix))]
-    let inode = 0;
-    Some(Stamp {
-        inode,
-        len: meta.len(),
-        modified: meta.modified().ok()?,
-    })
+    Stamp::of_path(path)
 }
 
-/// What a good build reports.
-struct Outcome {
-    pages: usize,
-    warnings: usize,
-    millis: f64,
-    timings: session::Timings,
-    inputs: Vec<PathBuf>,
-    layout_dir: PathBuf,
-}
-
-fn build(
+/// One rebuild: the shared build step, with the live preview shown as
+/// soon as the pages are laid out (before the PDF is written).
+fn rebuild(
     session: &mut Session,
-    args: &WatchArgs,
+    manifest: &Path,
     out: &Path,
-    printer: &Printer,
-    live: Option<&mut LivePreview>,
+    mut live: Option<&mut LivePreview>,
     start: Instant,
-) -> Result<Outcome, Error> {
-    let mut compiled: Compiled = session.compile_once(&args.issue)?;
-    session.print_warnings(printer, &compiled);
-    output::check_not_input(out, &compiled.issue.inputs)?;
-    let warnings = compiled.warning_count();
-
-    // The browser first: it shows the new pages while the PDF is written.
-    if let Some(live) = live {
-        let t = Instant::now();
-        let meta = &compiled.issue.meta;
-        let title = format!("{} {}", meta.magazine, meta.number);
-        live.show(
-            &compiled.document,
-            &title,
-            Status::Built {
-                millis: start.elapsed().as_secs_f64() * 1000.0,
-                warnings,
-            },
-        );
-        compiled.timings.add("preview", t.elapsed());
-    }
-
-    let t = Instant::now();
-    let bytes = pdf::export(&compiled.document, &compiled.issue, PdfStandards::default())?;
-    compiled.timings.add("pdf", t.elapsed());
-    let t = Instant::now();
-    output::write_atomic(out, &bytes)?;
-    compiled.timings.add("write", t.elapsed());
-
-    Ok(Outcome {
-        pages: compiled.document.pages().len(),
-        warnings,
-        millis: start.elapsed().as_secs_f64() * 1000.0,
-        timings: compiled.timings,
-        inputs: compiled.issue.inputs,
-        layout_dir: compiled.issue.layout_dir,
+) -> Result<Built, Error> {
+    session.build(manifest, Some(out), &mut |compiled| {
+        if let Some(live) = live.as_mut() {
+            let t = Instant::now();
+            let meta = &compiled.issue.meta;
+            let title = format!("{} {}", meta.magazine, meta.number);
+            live.show(
+                &compiled.document,
+                &title,
+                Status::Built {
+                    millis: start.elapsed().as_secs_f64() * 1000.0,
+                    warnings: compiled.warning_count(),
+                },
+            );
+            compiled.timings.add("preview", t.elapsed());
+        }
     })
 }
 

@@ -278,3 +278,29 @@ pub fn check_toc(pdf: &Path, entries: &[&str]) {
         );
     }
 }
+
+/// Whether a line of `folio compile`'s output is one of the preflight's
+/// findings (`warning: page 4: … (image-resolution)`), which compile prints
+/// as `folio preflight` does.
+pub fn is_preflight_finding(line: &str) -> bool {
+    let level = ["error: ", "warning: ", "info: "]
+        .iter()
+        .any(|p| line.starts_with(p));
+    let check = line.rsplit_once(" (").is_some_and(|(_, c)| {
+        c.ends_with(')')
+            && c[..c.len() - 1]
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '-')
+    });
+    level && check
+}
+
+/// The compiler's own diagnostics in an output: everything but the
+/// preflight's findings.
+pub fn diagnostics(out: &Output) -> String {
+    stderr(out)
+        .lines()
+        .filter(|l| !is_preflight_finding(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -56,7 +56,7 @@ fn dump(manifest: &Path, png: bool) -> Dumped {
     }
     let out = cmd.output().unwrap();
     assert_success(&out);
-    let err = stderr(&out);
+    let err = diagnostics(&out);
     assert!(
         !err.contains("warning:"),
         "{}: warnings:\n{err}",

@@ -5,6 +5,7 @@ mod common;
 mod compile;
 mod design;
 mod editor;
+mod errors;
 mod hostile;
 mod layout_checks;
 mod prepress;

@@ -12,7 +12,10 @@ fn fixture_images() -> std::path::PathBuf {
     repo().join("tests/fixtures/images")
 }
 
-fn boxes(pdf: &Path) -> Vec<(Option<[f64; 4]>, Option<[f64; 4]>, Option<[f64; 4]>)> {
+/// A page's TrimBox, BleedBox and MediaBox, where present.
+type Boxes = (Option<[f64; 4]>, Option<[f64; 4]>, Option<[f64; 4]>);
+
+fn boxes(pdf: &Path) -> Vec<Boxes> {
     let doc = Document::load(pdf).unwrap();
     doc.get_pages()
         .values()
@@ -110,7 +113,7 @@ fn saddle_stitching_pads_to_a_multiple_of_four() {
     assert!(texts.last().unwrap().contains("感谢观看"));
     assert_eq!(texts.iter().filter(|t| t.is_empty()).count(), added);
     // The fixture needs padding at all (otherwise this test proves little).
-    assert!(plain % 4 != 0, "fixture has {plain} pages");
+    assert!(!plain.is_multiple_of(4), "fixture has {plain} pages");
 }
 
 #[test]
@@ -290,11 +293,41 @@ fn preflight_finds_a_low_resolution_photo() {
         .unwrap_or_else(|| panic!("{json:#}"));
     assert_eq!(low["level"], "error");
     assert!(low["message"].as_str().unwrap().contains("150 × 100 px"));
-    // compile still writes the PDF and says so in one line.
+    // compile still writes the PDF, prints every finding in full, as
+    // `folio preflight` does, and counts them in its summary line.
     let out = fx.compile();
     assert_success(&out);
+    let err = stderr(&out);
     assert!(
-        stderr(&out).contains("preflight: 2 errors") || stderr(&out).contains("preflight: 1 error"),
+        err.contains("preflight: 2 errors") || err.contains("preflight: 1 error"),
+        "{err}"
+    );
+    let finding = err
+        .lines()
+        .find(|l| {
+            l.starts_with("error: ") && l.contains("150 × 100 px") && l.contains("photos/p3.jpg")
+        })
+        .unwrap_or_else(|| panic!("the finding is not printed in full:\n{err}"));
+    assert!(finding.ends_with("(image-resolution)"), "{finding}");
+    let good = std::fs::read(fx.pdf()).unwrap();
+
+    // --strict (or `[print] strict = true`) makes it fail, after writing.
+    std::fs::remove_file(fx.pdf()).unwrap();
+    let out = fx.compile_with(&["--strict"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the build is strict"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(fx.pdf()).unwrap(), good);
+    fx.edit("issue.toml", |t| {
+        t.replace("[cover]", "[print]\nstrict = true\n\n[cover]")
+    });
+    let out = fx.compile();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the build is strict"),
         "{}",
         stderr(&out)
     );
@@ -478,4 +511,56 @@ fn preflight_finds_a_background_that_stops_at_the_trim() {
     });
     let (_, json) = preflight_json(&fx);
     assert_eq!(findings(&json, "bleed").len(), 0, "{json:#}");
+}
+
+/// The layout sees small proxies of the JPEG photos; the print PDF carries
+/// the photo files themselves, byte for byte, at their own size.
+#[test]
+fn print_pdf_carries_the_photo_files_byte_for_byte() {
+    let fx = Fixture::new("basic");
+    let out = fx.compile();
+    assert_success(&out);
+    let photos: Vec<Vec<u8>> = std::fs::read_dir(fx.path("photos"))
+        .unwrap()
+        .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .filter(|b| b.starts_with(&[0xFF, 0xD8]))
+        .collect();
+    let doc = Document::load(fx.pdf()).unwrap();
+    let mut jpegs = 0;
+    for object in doc.objects.values() {
+        let Ok(stream) = object.as_stream() else {
+            continue;
+        };
+        let is_jpeg = stream
+            .dict
+            .get(b"Filter")
+            .is_ok_and(|f| f.as_name().is_ok_and(|n| n == b"DCTDecode"));
+        if !is_jpeg {
+            continue;
+        }
+        jpegs += 1;
+        let file = photos
+            .iter()
+            .find(|p| **p == stream.content)
+            .unwrap_or_else(|| {
+                panic!(
+                    "an image stream of {} bytes is no photo file",
+                    stream.content.len()
+                )
+            });
+        let img = image::load_from_memory(file).unwrap();
+        let int = |k: &[u8]| stream.dict.get(k).unwrap().as_i64().unwrap();
+        assert_eq!(
+            (int(b"Width"), int(b"Height")),
+            (i64::from(img.width()), i64::from(img.height()))
+        );
+    }
+    assert!(jpegs >= 4, "{jpegs} JPEG streams");
+    // The proxies are kept for the next compile.
+    let cached = std::fs::read_dir(fx.path(".folio/proxies")).unwrap().count();
+    assert!(cached >= 4, "{cached} proxies cached");
+    // A second compile from the cache gives the same bytes.
+    let first = std::fs::read(fx.pdf()).unwrap();
+    assert_success(&fx.compile());
+    assert_eq!(std::fs::read(fx.pdf()).unwrap(), first);
 }

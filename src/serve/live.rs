@@ -18,7 +18,7 @@ use typst_kit::server::{HttpBody, HttpServer};
 use typst_layout::{Page, PagedDocument};
 
 use crate::error::Error;
-use crate::raster;
+use crate::export::raster;
 
 /// The pages being served and their rendered PNGs.
 struct Shared {

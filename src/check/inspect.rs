@@ -19,6 +19,7 @@ use typst::utils::Scalar;
 use typst::visualize::Paint;
 use typst_layout::{Page, PagedDocument};
 
+use crate::engine::frames;
 use crate::error::Error;
 
 /// Pixels per point of `--dump-png`: 36 ppi, an A4 page is 298 × 421 pixels.
@@ -94,22 +95,18 @@ struct Collected {
     marks: Vec<Value>,
 }
 
-fn walk(frame: &Frame, ts: Transform, clip: Option<Bbox>, out: &mut Collected) {
-    let clipped = |b: Bbox| clip.map_or(b, |c| b.intersect(c));
-    for (pos, item) in frame.items() {
-        let ts = ts.pre_concat(Transform::translate(pos.x, pos.y));
+/// Collects the page's items through the one frame walker
+/// ([`frames::walk`]), with its clip rectangles.
+fn collect(frame: &Frame, out: &mut Collected) {
+    frames::walk(frame, Transform::identity(), None, &mut |item, ts, clip| {
+        let clip = clip.map(|c| Bbox {
+            x0: c.min.x.to_pt(),
+            y0: c.min.y.to_pt(),
+            x1: c.max.x.to_pt(),
+            y1: c.max.y.to_pt(),
+        });
+        let clipped = |b: Bbox| clip.map_or(b, |c| b.intersect(c));
         match item {
-            FrameItem::Group(g) => {
-                let ts = ts.pre_concat(g.transform);
-                let clip = match &g.clip {
-                    Some(_) => {
-                        let b = Bbox::of(ts, g.frame.width(), g.frame.height());
-                        Some(clip.map_or(b, |c| b.intersect(c)))
-                    }
-                    None => clip,
-                };
-                walk(&g.frame, ts, clip, out);
-            }
             FrameItem::Text(t) => {
                 let m = t.font.metrics();
                 let ascent = m.ascender.at(t.size);
@@ -158,9 +155,9 @@ fn walk(frame: &Frame, ts: Transform, clip: Option<Bbox>, out: &mut Collected) {
                     }
                 }
             }
-            FrameItem::Tag(_) | FrameItem::Link(..) => {}
+            FrameItem::Group(_) | FrameItem::Tag(_) | FrameItem::Link(..) => {}
         }
-    }
+    });
 }
 
 /// Groups runs into lines: same baseline, no wider gap than 1.2 em between
@@ -221,7 +218,7 @@ fn lines(mut runs: Vec<Run>) -> Vec<Value> {
 
 fn page_json(index: usize, page: &Page) -> Value {
     let mut c = Collected::default();
-    walk(&page.frame, Transform::identity(), None, &mut c);
+    collect(&page.frame, &mut c);
     let b = page.bleed;
     json!({
         "page": index + 1,

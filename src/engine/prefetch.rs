@@ -14,18 +14,16 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::SystemTime;
 
-use serde_json::Value;
 use typst::foundations::{Bytes, Smart};
-use typst::visualize::{ExchangeFormat, RasterImage};
 
-use crate::model::ISSUE_VDIR;
+use crate::engine::filecache::Stamp;
+use typst::visualize::{ExchangeFormat, RasterImage};
 
 /// Remembers which photos were decoded in earlier runs of a session.
 #[derive(Debug, Default)]
 pub struct Prefetcher {
-    seen: HashMap<PathBuf, (SystemTime, u64)>,
+    seen: HashMap<PathBuf, Stamp>,
 }
 
 /// A running prefetch; dropping it tells the worker to stop after the photo
@@ -41,25 +39,19 @@ impl Drop for Running {
 }
 
 impl Prefetcher {
-    /// Starts decoding the photos that the issue data (`/_issue/…` sources,
-    /// in document order) names and that this session has not decoded yet.
-    pub fn start(&mut self, data: &Value, root: &Path) -> Running {
+    /// Starts decoding the photos the issue places (real paths, in document
+    /// order) that this session has not decoded yet.
+    pub fn start(&mut self, photos: &[PathBuf]) -> Running {
         let stop = Arc::new(AtomicBool::new(false));
         let spare = std::thread::available_parallelism().map_or(1, |n| n.get()) > 1;
-        let mut photos = Vec::new();
-        collect(data, root, &mut photos);
         let mut fresh = Vec::new();
         for path in photos {
-            let Ok(meta) = std::fs::metadata(&path) else {
+            let Some(stamp) = Stamp::of_path(path) else {
                 continue;
             };
-            let stamp = (
-                meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
-                meta.len(),
-            );
-            if self.seen.get(&path) != Some(&stamp) && !fresh.contains(&path) {
+            if self.seen.get(path) != Some(&stamp) && !fresh.contains(path) {
                 self.seen.insert(path.clone(), stamp);
-                fresh.push(path);
+                fresh.push(path.clone());
             }
         }
         if spare && !fresh.is_empty() {
@@ -95,57 +87,5 @@ fn decode(path: &Path) {
     };
     if let Ok(data) = std::fs::read(path) {
         let _ = RasterImage::new(Bytes::new(data), format, Smart::Auto);
-    }
-}
-
-/// The real paths of every `src` under `/_issue/` in the data, in order.
-fn collect(value: &Value, root: &Path, out: &mut Vec<PathBuf>) {
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::String(src)) = map.get("src")
-                && let Some(rel) = src
-                    .strip_prefix(ISSUE_VDIR)
-                    .and_then(|r| r.strip_prefix('/'))
-                && !rel.split('/').any(|c| c == ".." || c.is_empty())
-            {
-                out.push(root.join(rel));
-            }
-            for v in map.values() {
-                collect(v, root, out);
-            }
-        }
-        Value::Array(items) => {
-            for v in items {
-                collect(v, root, out);
-            }
-        }
-        _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn collects_issue_photos_in_order() {
-        let data = serde_json::json!({
-            "cover": { "photo": { "src": "/_issue/photos/c.jpg" } },
-            "sections": [ { "pieces": [
-                { "lead": { "src": "/_issue/photos/a.jpg" },
-                  "body": [ { "kind": "figure", "src": "/_issue/articles/b.png" } ] },
-                { "photos": [ { "src": "/elsewhere.jpg" }, { "src": "/_issue/../x.jpg" } ] }
-            ] } ]
-        });
-        let mut out = Vec::new();
-        collect(&data, Path::new("/r"), &mut out);
-        assert_eq!(
-            out,
-            vec![
-                PathBuf::from("/r/photos/c.jpg"),
-                PathBuf::from("/r/articles/b.png"),
-                PathBuf::from("/r/photos/a.jpg"),
-            ]
-        );
     }
 }

@@ -19,18 +19,25 @@ use typst::foundations::Bytes;
 /// Files smaller than this are not kept.
 pub const MIN_BYTES: u64 = 64 * 1024;
 
-/// What identifies a file's contents without reading it.
+/// What identifies a file's contents without reading it: size, times and
+/// inode. The one file stamp of folio (the file cache, the photo prefetch
+/// and `watch` compare files with it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Stamp {
+pub struct Stamp {
     len: u64,
-    modified: Option<SystemTime>,
+    pub modified: Option<SystemTime>,
     changed: i64,
     changed_ns: i64,
     inode: u64,
 }
 
 impl Stamp {
-    fn of(meta: &Metadata) -> Self {
+    /// The stamp of the file at `path`, if it can be read.
+    pub fn of_path(path: &std::path::Path) -> Option<Self> {
+        std::fs::metadata(path).ok().map(|m| Self::of(&m))
+    }
+
+    pub fn of(meta: &Metadata) -> Self {
         #[cfg(unix)]
         let (changed, changed_ns, inode) = {
             use std::os::unix::fs::MetadataExt;

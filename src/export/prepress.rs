@@ -5,8 +5,11 @@
 //! by [`MARKS_MM`] on each side so that the marks and slug line the layout
 //! drew outside the bleed become visible, while TrimBox and BleedBox stay.
 
+use std::sync::Arc;
+
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 
+use crate::engine::proxy::{self, Proxy};
 use crate::error::Error;
 
 /// How far the MediaBox reaches beyond the bleed when marks are printed, in
@@ -18,15 +21,27 @@ const PT_PER_MM: f64 = 72.0 / 25.4;
 /// What to do to the PDF.
 #[derive(Debug, Clone, Default)]
 pub struct Finish {
+    /// Add TrimBox and BleedBox (the print edition).
+    pub boxes: bool,
     pub marks: bool,
     /// Make the file PDF/X-4 (the PDF must have been written as PDF/A-2b).
     pub pdfx: bool,
+    /// Photos laid out as proxies: their originals replace the proxies'
+    /// image streams.
+    pub proxies: Vec<Arc<Proxy>>,
+}
+
+impl Finish {
+    /// Whether there is anything to do.
+    pub fn is_needed(&self) -> bool {
+        self.boxes || self.marks || self.pdfx || !self.proxies.is_empty()
+    }
 }
 
 /// The CMYK output condition of PDF/X files: FOGRA39 (ISO 12647-2:2004
 /// coated paper), as a profile built reproducibly from the FOGRA39L
 /// characterisation data (see icc/README.md).
-pub const OUTPUT_PROFILE: &[u8] = include_bytes!("../icc/FOGRA39L-folio.icc");
+pub const OUTPUT_PROFILE: &[u8] = include_bytes!("../../icc/FOGRA39L-folio.icc");
 pub const OUTPUT_CONDITION: &str = "FOGRA39";
 pub const OUTPUT_CONDITION_INFO: &str =
     "Coated FOGRA39 (ISO 12647-2:2004), profile built by folio with ArgyllCMS";
@@ -72,7 +87,19 @@ fn rect(r: [f64; 4]) -> Object {
 pub fn finish(pdf: Vec<u8>, opts: &Finish) -> Result<Vec<u8>, Error> {
     let mut doc = Document::load_mem(&pdf)
         .map_err(|e| Error::plain(format!("cannot post-process the PDF typst-pdf wrote: {e}")))?;
-    let pages: Vec<ObjectId> = doc.get_pages().into_values().collect();
+    proxy::swap_into(&mut doc, &opts.proxies);
+    let left = proxy::proxies_left(&doc);
+    if left > 0 {
+        return Err(Error::plain(format!(
+            "{left} photos would go to the print PDF as the small copies folio lays out with"
+        ))
+        .with_hint("this is a bug in folio; please report it with the photos"));
+    }
+    let pages: Vec<ObjectId> = if opts.boxes || opts.marks {
+        doc.get_pages().into_values().collect()
+    } else {
+        Vec::new()
+    };
     for id in pages {
         let media = page_box(&doc, id, b"MediaBox")
             .ok_or_else(|| Error::plain("a page of the PDF has no MediaBox"))?;

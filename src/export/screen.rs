@@ -11,14 +11,15 @@ use std::io::Cursor;
 use std::path::PathBuf;
 
 use image::{DynamicImage, ImageDecoder, ImageReader, imageops::FilterType};
+use rayon::prelude::*;
 use typst::foundations::Bytes;
 use typst::layout::{FrameItem, Transform};
 use typst::visualize::ImageKind;
 use typst_layout::PagedDocument;
 
-use crate::document::{hash_bytes, image_files, scale_of, walk};
+use crate::engine::frames::{hash_bytes, image_files, scale_of, walk};
 use crate::error::Error;
-use crate::model::Issue;
+use crate::pipeline::model::Issue;
 
 /// The screen edition's photo resolution at placed size.
 pub const SCREEN_PPI: f64 = 150.0;
@@ -94,33 +95,10 @@ fn downsample_one(path: &PathBuf, (w_in, h_in): (f64, f64)) -> Result<Option<Byt
 /// The downsampled photos of the issue, by canonical path.
 pub fn downsample(issue: &Issue, doc: &PagedDocument) -> Result<HashMap<PathBuf, Bytes>, Error> {
     let jobs: Vec<(PathBuf, (f64, f64))> = placed_sizes(issue, doc).into_iter().collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(8);
-    let chunk = jobs.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Vec<(PathBuf, Bytes)>, Error>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = jobs
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut out = Vec::new();
-                    for (path, size) in part {
-                        if let Some(bytes) = downsample_one(path, *size)? {
-                            out.push((path.clone(), bytes));
-                        }
-                    }
-                    Ok(out)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(Error::plain("a photo could not be resampled")))
-            })
-            .collect()
-    });
+    let results: Vec<Result<Option<(PathBuf, Bytes)>, Error>> = jobs
+        .par_iter()
+        .map(|(path, size)| Ok(downsample_one(path, *size)?.map(|b| (path.clone(), b))))
+        .collect();
     let mut map = HashMap::new();
     for r in results {
         map.extend(r?);

@@ -13,7 +13,7 @@ use serde::Serialize;
 use toml::Spanned;
 
 use crate::error::{Diag, Error, Location, display_path};
-use crate::manifest::{self, Loaded};
+use crate::pipeline::manifest::{self, Loaded};
 
 /// The largest article file we read, in bytes.
 pub const MAX_ARTICLE_BYTES: u64 = 2 * 1024 * 1024;
@@ -135,6 +135,9 @@ pub struct Print {
     /// The PDF is to be PDF/X-4 (set from the command line): marks are then
     /// drawn in device-independent black, as PDF/A-2b export requires.
     pub pdfx: bool,
+    /// Preflight errors fail the compile (`[print] strict` or `--strict`).
+    #[serde(skip)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -303,6 +306,7 @@ pub fn check(loaded: &Loaded, resources: &Resources) -> Result<Issue, Error> {
         bleed_mm: bleed,
         binding,
         marks: m.print.marks,
+        strict: m.print.strict,
         pdfx: false,
     };
 

@@ -29,9 +29,9 @@ use typst_kit::diagnostics::DiagnosticWorld;
 use typst_kit::files::{FileLoader, FileStore};
 use typst_kit::fonts::FontStore;
 
+use crate::engine::filecache::ByteCache;
 use crate::error::{Error, display_path};
-use crate::filecache::ByteCache;
-use crate::model::{Date, ISSUE_VDIR};
+use crate::pipeline::model::{Date, ISSUE_VDIR};
 
 /// The largest file the layout (or a trusted article) may read, in bytes.
 pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
@@ -206,13 +206,7 @@ impl FolioWorld {
         loader.issue = issue.to_path_buf();
         loader.data = Bytes::new(data);
         self.files.reset();
-        let datetime = Datetime::from_ymd(date.year, date.month, date.day).ok_or_else(|| {
-            Error::plain(format!(
-                "{}-{}-{} is not a valid date",
-                date.year, date.month, date.day
-            ))
-        })?;
-        self.time = Time::fixed(datetime).map_err(|e| Error::plain(e.to_string()))?;
+        self.time = Time::fixed(fixed_datetime(date)?).map_err(|e| Error::plain(e.to_string()))?;
         Ok(())
     }
 
@@ -283,6 +277,36 @@ impl DiagnosticWorld for FolioWorld {
             Ok(Some(path)) => display_path(&path),
             Ok(None) => "issue data (made from issue.toml)".into(),
             Err(_) => id.vpath().get_with_slash().to_string(),
+        }
+    }
+}
+
+/// The one fixed date of a build, for the layout's `datetime.today()` (the
+/// world's clock) and the PDF's dates alike: `SOURCE_DATE_EPOCH` when set
+/// (as reproducible-build tools expect), else the issue's date at midnight
+/// UTC. The same input therefore always gives the same bytes.
+pub fn fixed_datetime(date: Date) -> Result<Datetime, Error> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(s) => {
+            let bad = || {
+                Error::Usage(format!(
+                    "SOURCE_DATE_EPOCH must be a number of seconds, not `{s}`"
+                ))
+            };
+            let secs: i64 = s.trim().parse().map_err(|_| bad())?;
+            let utc = time::OffsetDateTime::from_unix_timestamp(secs).map_err(|_| bad())?;
+            Ok(Datetime::Datetime(time::PrimitiveDateTime::new(
+                utc.date(),
+                utc.time(),
+            )))
+        }
+        Err(_) => {
+            Datetime::from_ymd_hms(date.year, date.month, date.day, 0, 0, 0).ok_or_else(|| {
+                Error::plain(format!(
+                    "{}-{}-{} is not a valid date",
+                    date.year, date.month, date.day
+                ))
+            })
         }
     }
 }

@@ -13,18 +13,21 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
 use crate::error::{Error, Printer};
-use crate::output;
+use crate::export::output;
 
 /// Stack of the worker thread: as generous as a main thread's, since deeply
 /// nested layouts recurse.
 const WORKER_STACK: usize = 64 * 1024 * 1024;
 
-/// Runs `work` with a limit of `seconds`; past it, ends the process.
-pub fn run<F>(seconds: u64, printer: &Printer, work: F) -> Result<(), Error>
+/// Runs `work` (a layout) with a time limit; past it, prints the error and
+/// ends the process: Typst cannot be interrupted, so this is the one error
+/// that is not returned to `main`.
+pub fn run<T, F>(limit: Duration, printer: &Printer, work: F) -> Result<T, Error>
 where
-    F: FnOnce() -> Result<(), Error> + Send,
+    T: Send,
+    F: FnOnce() -> Result<T, Error> + Send,
 {
-    let limit = Duration::from_secs(seconds);
+    let seconds = limit.as_secs();
     let (done, finished) = mpsc::channel::<()>();
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()

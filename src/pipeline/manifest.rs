@@ -150,6 +150,9 @@ pub struct Print {
     /// Print trim marks and a slug line outside the bleed.
     #[serde(default)]
     pub marks: bool,
+    /// Preflight errors fail the compile (for publishers who automate).
+    #[serde(default)]
+    pub strict: bool,
 }
 
 impl Default for Print {
@@ -158,6 +161,7 @@ impl Default for Print {
             bleed_mm: Spanned::new(0..0, default_bleed_value()),
             binding: None,
             marks: false,
+            strict: false,
         }
     }
 }
@@ -349,24 +353,10 @@ fn describe(e: &toml::de::Error) -> String {
 pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
-        .map(|k| (edit_distance(word, k), *k))
+        .map(|k| (strsim::levenshtein(word, k), *k))
         .filter(|(d, k)| *d <= 2.max(k.len() / 3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -411,7 +401,6 @@ date = 2024-01-31
 
     #[test]
     fn distance() {
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(closest("titel", &["title", "kicker"]), Some("title"));
         assert_eq!(closest("zzzzzz", &["title", "kicker"]), None);
     }

@@ -5,16 +5,20 @@
 //! at the trim, page count against the binding) and on the finished PDF
 //! (page boxes, embedded fonts).
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use lopdf::{Document, Object};
 use serde::Serialize;
 use typst::layout::{Abs, Frame, FrameItem, Point, Rect, Size, Transform};
 use typst::visualize::{Geometry, ImageKind};
 use typst_layout::PagedDocument;
 
-use crate::document::{hash_bytes, image_files, intersect, scale_of, transform_rect, walk};
+use crate::engine::frames::{hash_bytes, image_files, intersect, scale_of, transform_rect, walk};
+use crate::engine::proxy::Proxy;
 use crate::error::display_path;
-use crate::model::{Binding, Issue};
-use crate::prepress::page_box;
+use crate::export::prepress::page_box;
+use crate::pipeline::model::{Binding, Issue};
 
 /// Below this effective resolution a photo is a warning …
 pub const WARN_PPI: f64 = 300.0;
@@ -71,6 +75,13 @@ impl Report {
 
     /// The report for people: one line per finding, grouped by page.
     pub fn human(&self) -> String {
+        let mut out = self.findings_human();
+        out.push_str(&format!("{} ({} pages)\n", self.summary(), self.pages));
+        out
+    }
+
+    /// One line per finding, errors first on each page (no summary).
+    pub fn findings_human(&self) -> String {
         let mut out = String::new();
         let mut findings = self.findings.clone();
         findings.sort_by_key(|f| (f.page.unwrap_or(0), std::cmp::Reverse(f.level)));
@@ -91,7 +102,6 @@ impl Report {
                 f.message, f.check
             ));
         }
-        out.push_str(&format!("{} ({} pages)\n", self.summary(), self.pages));
         out
     }
 
@@ -118,11 +128,17 @@ impl Report {
 pub struct Options {
     /// Text must keep this distance from the trim.
     pub safe_mm: f64,
+    /// Photos the layout placed as proxies: their resolution is the
+    /// original's, which the print PDF carries.
+    pub proxies: Vec<Arc<Proxy>>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { safe_mm: 4.0 }
+        Self {
+            safe_mm: 4.0,
+            proxies: Vec::new(),
+        }
     }
 }
 
@@ -132,7 +148,19 @@ pub fn check(issue: &Issue, doc: &PagedDocument, pdf: &[u8], opts: &Options) -> 
         pages: doc.pages().len(),
         findings: vec![],
     };
-    let files = image_files(issue);
+    let mut files = image_files(issue);
+    // A proxy's pixels stand for its original's: (file, original ÷ proxy).
+    let mut scale: HashMap<u64, f64> = HashMap::new();
+    for p in &opts.proxies {
+        let key = hash_bytes(&p.bytes);
+        files.insert(key, p.path.clone());
+        let proxy_width = image::ImageReader::new(std::io::Cursor::new(&p.bytes[..]))
+            .with_guessed_format()
+            .ok()
+            .and_then(|r| r.into_dimensions().ok())
+            .map_or(p.width, |(w, _)| w);
+        scale.insert(key, f64::from(p.width) / f64::from(proxy_width.max(1)));
+    }
     let bleed = Abs::mm(issue.print.bleed_mm);
     let safe = Abs::mm(opts.safe_mm);
     for (i, page) in doc.pages().iter().enumerate() {
@@ -154,10 +182,11 @@ pub fn check(issue: &Issue, doc: &PagedDocument, pdf: &[u8], opts: &Options) -> 
                     if w_in <= 0.0 || h_in <= 0.0 {
                         return;
                     }
-                    let ppi = (image.width() / w_in).min(image.height() / h_in);
+                    let mut factor = 1.0;
                     let file = match image.kind() {
                         ImageKind::Raster(r) => {
                             let key = hash_bytes(r.data());
+                            factor = scale.get(&key).copied().unwrap_or(1.0);
                             if seen_images.contains(&key) {
                                 None
                             } else {
@@ -168,16 +197,18 @@ pub fn check(issue: &Issue, doc: &PagedDocument, pdf: &[u8], opts: &Options) -> 
                         _ => Some(None),
                     };
                     let Some(file) = file else { return };
+                    let (width, height) = (
+                        (image.width() * factor).round(),
+                        (image.height() * factor).round(),
+                    );
+                    let ppi = (width / w_in).min(height / h_in);
                     let placed = format!(
                         "{:.0} × {:.0} mm",
                         isize.x.to_mm() * sx,
                         isize.y.to_mm() * sy
                     );
-                    let msg = format!(
-                        "photo of {} × {} px placed at {placed}: {ppi:.0} ppi",
-                        image.width(),
-                        image.height()
-                    );
+                    let msg =
+                        format!("photo of {width} × {height} px placed at {placed}: {ppi:.0} ppi");
                     if ppi < ERROR_PPI {
                         report.add(
                             Level::Error,
@@ -275,14 +306,14 @@ pub fn check(issue: &Issue, doc: &PagedDocument, pdf: &[u8], opts: &Options) -> 
     // Binding.
     let pages = doc.pages().len();
     match issue.print.binding {
-        Binding::Saddle if pages % 4 != 0 => report.add(
+        Binding::Saddle if !pages.is_multiple_of(4) => report.add(
             Level::Error,
             "page-count",
             None,
             None,
             format!("{pages} pages: a saddle-stitched issue needs a multiple of 4"),
         ),
-        Binding::Perfect if pages % 2 != 0 => report.add(
+        Binding::Perfect if !pages.is_multiple_of(2) => report.add(
             Level::Error,
             "page-count",
             None,
