@@ -959,3 +959,48 @@ fn contents_entries_link_whole_and_bookmarks_nest_by_section() {
     }
     assert!(wide >= 8, "{wide} wide links");
 }
+
+// ---- A long 目录 (issue 10) ------------------------------------------------------
+
+#[test]
+fn a_long_contents_runs_on_to_further_pages() {
+    // A yearly volume: 40 sections of one article each.
+    let fx = Fixture::new("basic");
+    fx.edit("issue.toml", |t| {
+        let (head, rest) = t.split_once("[[section]]").unwrap();
+        let back = &rest[rest.find("[back_cover]").unwrap()..];
+        let mut sections = String::new();
+        for i in 1..=40 {
+            sections.push_str(&format!(
+                "[[section]]\ntitle = \"第{i}栏目\"\ndivider = false\n\n\
+                 [[section.article]]\ntitle = \"第{i}篇文章\"\nbody = \"articles/two.md\"\n\n"
+            ));
+        }
+        format!("{head}{sections}{back}")
+    });
+    assert_success(&fx.compile());
+    let pages = page_texts(&fx.pdf());
+    // The 目录 is every page from the one that says 目录 to the first
+    // article; it lists all 40 pieces, each with the page it starts on.
+    let toc = pages.iter().position(|p| p.contains("目录")).unwrap();
+    let first = pages
+        .iter()
+        .position(|p| p.contains("第1篇文章") && !p.contains("第2篇文章"))
+        .unwrap();
+    assert!(first > toc + 1, "the 目录 has one page: {toc} {first}");
+    // (Without the dotted leaders.)
+    let listed: String = pages[toc..first].concat().replace('·', "");
+    for i in 1..=40 {
+        let opener = pages
+            .iter()
+            .enumerate()
+            .skip(first)
+            .find(|(_, p)| p.contains(&format!("第{i}篇文章")))
+            .map(|(n, _)| n + 1)
+            .unwrap_or_else(|| panic!("第{i}篇文章 is set on no page"));
+        assert!(
+            listed.contains(&format!("第{i}篇文章{opener}")),
+            "第{i}篇文章 (page {opener}) is not listed with its page"
+        );
+    }
+}
