@@ -3,10 +3,13 @@
 
 mod common;
 mod compile;
+mod conventions;
 mod design;
+mod dist;
 mod editor;
 mod errors;
 mod hostile;
 mod layout_checks;
 mod prepress;
+mod readers;
 mod roundtrip;
