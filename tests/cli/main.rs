@@ -10,6 +10,7 @@ mod docx;
 mod editor;
 mod errors;
 mod hostile;
+mod layout_checks;
 mod prepress;
 mod readers;
 mod robust;
