@@ -524,7 +524,7 @@ def main() -> None:
     ap.add_argument("--edits", type=int, default=10, help="one-paragraph edits during watch")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--no-weasyprint", dest="weasyprint", action="store_false",
-                    help="skip the WeasyPrint peer (about 5 minutes of the run)")
+                    help="skip the WeasyPrint peer (about 7 minutes of a quiet run)")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="folio-bench-"))
