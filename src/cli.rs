@@ -3,9 +3,10 @@
 //! of every command that builds are one [`BuildArgs`], turned into the
 //! [`BuildConfig`] of the one build step here.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use typst_kit::diagnostics::DiagnosticFormat;
 use typst_pdf::{PdfStandard, PdfStandards};
 
@@ -13,10 +14,33 @@ use crate::build::{BuildConfig, Edition};
 use crate::engine::world::FontOptions;
 use crate::error::Error;
 
+/// `folio --version`: folio's version and the Typst it embeds.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (Typst ",
+    env!("FOLIO_TYPST_VERSION"),
+    ")"
+);
+
+const EXAMPLES: &str = "\
+Examples:
+  folio init my-issue                   a new issue that compiles at once
+  folio compile my-issue/issue.toml     write my-issue/issue.pdf
+  folio watch --serve my-issue/issue.toml
+  folio preflight my-issue/issue.toml
+
+Each command has its own help with examples: folio help compile";
+
 /// folio compiles a magazine issue (issue.toml, Markdown articles, photos)
 /// into a print-ready PDF.
 #[derive(Debug, Parser)]
-#[command(name = "folio", version, about, propagate_version = true)]
+#[command(
+    name = "folio",
+    version = VERSION,
+    about,
+    propagate_version = true,
+    after_help = EXAMPLES
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -27,17 +51,61 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lay out the issue and write its PDF.
+    #[command(after_help = "\
+Examples:
+  folio compile                                   ./issue.toml to ./issue.pdf
+  folio compile issue.toml -o proof.pdf
+  folio compile issue.toml --standard x-4 --marks  for the press
+  folio compile issue.toml --edition screen       a light PDF for e-mail")]
     Compile(CompileArgs),
     /// Compile the issue and check it as a print shop would.
+    #[command(after_help = "\
+Examples:
+  folio preflight issue.toml
+  folio preflight issue.toml --format json > report.json")]
     Preflight(PreflightArgs),
     /// Compile, then recompile on every change (`--serve`: live preview).
+    #[command(after_help = "\
+Examples:
+  folio watch issue.toml
+  folio watch --serve issue.toml     pages in the browser at http://127.0.0.1:3000/")]
     Watch(WatchArgs),
     /// Render pages (or spreads) as PNG files, for proofs.
+    #[command(after_help = "\
+Examples:
+  folio preview issue.toml --pages 1-4 --ppi 96 --out proofs
+  folio preview issue.toml --spreads")]
     Preview(PreviewArgs),
     /// Create a new issue folder that compiles at once.
+    #[command(after_help = "\
+Examples:
+  folio init 2025-01        creates 2025-01/issue.toml, an article and a photo
+  folio init                in the current folder")]
     Init(InitArgs),
-    /// List the fonts a compile would use.
+    /// List the fonts a compile would use; install folio's fonts.
+    #[command(after_help = "\
+Examples:
+  folio fonts --sc                          the fonts that cover simplified Chinese
+  folio fonts install                       copy folio's fonts into your data folder
+  folio fonts install --from unpacked/fonts")]
     Fonts(FontsArgs),
+    /// List the layouts and where each comes from; export one to start
+    /// your own.
+    #[command(after_help = "\
+Examples:
+  folio layouts
+  folio layouts export default my-issue/layouts/house   then layout = \"house\"")]
+    Layouts(LayoutsArgs),
+    /// Print the shell completion script for bash, zsh, fish or PowerShell.
+    #[command(after_help = "\
+Examples:
+  folio completions bash > ~/.local/share/bash-completion/completions/folio
+  folio completions zsh > ~/.zfunc/_folio
+  folio completions fish > ~/.config/fish/completions/folio.fish")]
+    Completions(CompletionsArgs),
+    /// Write the manual pages (folio.1, folio-SUBCOMMAND.1) into a folder.
+    #[command(hide = true)]
+    Man(ManArgs),
 }
 
 /// Options every command takes.
@@ -53,6 +121,10 @@ pub struct CommonArgs {
     /// How errors and warnings are shown.
     #[arg(long, value_enum, default_value = "human", global = true)]
     pub diagnostic_format: DiagFormat,
+    /// A folder of layouts (one folder per layout) searched after the
+    /// issue's own layouts/ and before $FOLIO_HOME and the built-in ones.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub layout_dir: Option<PathBuf>,
 }
 
 impl CommonArgs {
@@ -176,6 +248,7 @@ impl BuildArgs {
         PdfStandards::new(&standards).map_err(|e| Error::Usage(e.message().to_string()))?;
         Ok(BuildConfig {
             fonts: common.font_options(),
+            layout_dir: common.layout_dir.clone(),
             marks: self.marks,
             standards,
             pdfx: x,
@@ -286,10 +359,117 @@ pub struct InitArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct FontsArgs {
+    #[command(subcommand)]
+    pub action: Option<FontsAction>,
     /// List only the fonts that cover simplified Chinese.
     #[arg(long)]
     pub sc: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FontsAction {
+    /// Copy folio's fonts into your data folder (~/.local/share/folio/fonts),
+    /// so that a folio installed alone finds them.
+    Install {
+        /// The fonts/ folder to copy from [default: the one folio finds]
+        #[arg(long, value_name = "DIR")]
+        from: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct LayoutsArgs {
+    #[command(subcommand)]
+    pub action: Option<LayoutsAction>,
+    /// Also list this issue's own layouts [default: ./issue.toml if there]
+    #[arg(long, value_name = "ISSUE")]
+    pub issue: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LayoutsAction {
+    /// Write a layout's files into a folder, as the start of your own.
+    Export {
+        /// The layout, e.g. default.
+        name: String,
+        /// The new layout's folder (created; existing files are never
+        /// overwritten).
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The folder for the pages (created if missing).
+    pub dir: PathBuf,
+}
+
+/// Writes the completion script for `shell`. A closed pipe (`| head`) is
+/// not an error.
+pub fn write_completions(shell: Shell, out: &mut dyn Write) -> Result<(), Error> {
+    use clap_complete::Shell as S;
+    let shell = match shell {
+        Shell::Bash => S::Bash,
+        Shell::Zsh => S::Zsh,
+        Shell::Fish => S::Fish,
+        Shell::Powershell => S::PowerShell,
+    };
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "folio", &mut buf);
+    match out.write_all(&buf).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::plain(format!(
+            "cannot write the completion script: {e}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Writes `folio.1` and one page per visible subcommand
+/// (`folio-compile.1`, …) into `dir`; returns the files written.
+pub fn write_man_pages(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "cannot create the folder", e))?;
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut pages = vec![("folio".to_string(), cmd.clone())];
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
+        // clap names are `&'static str` without its `string` feature; the
+        // few bytes live until the process ends.
+        let name: &'static str = Box::leak(format!("folio-{}", sub.get_name()).into_boxed_str());
+        pages.push((name.to_string(), sub.clone().name(name).version(VERSION)));
+    }
+    let mut written = Vec::new();
+    for (name, page) in pages {
+        let mut buf = Vec::new();
+        clap_mangen::Man::new(page)
+            .date("")
+            .render(&mut buf)
+            .map_err(|e| Error::plain(format!("cannot write the manual page {name}.1: {e}")))?;
+        let path = dir.join(format!("{name}.1"));
+        std::fs::write(&path, buf).map_err(|e| Error::io(&path, "cannot write", e))?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// The resolutions folio renders at, for previews and the live preview.

@@ -243,10 +243,14 @@ pub struct Printer {
 
 impl Printer {
     pub fn new(format: DiagnosticFormat) -> Self {
-        let color = if std::env::var_os("NO_COLOR").is_some() {
-            termcolor::ColorChoice::Never
-        } else if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-            termcolor::ColorChoice::Auto
+        // Colour only on a terminal that can show it (not TERM=dumb), and
+        // never when NO_COLOR is set to anything but the empty string
+        // (no-color.org; termcolor's own check would take an empty one).
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let color = if tty && !no_color && !dumb {
+            termcolor::ColorChoice::Always
         } else {
             termcolor::ColorChoice::Never
         };

@@ -10,7 +10,7 @@ use libfuzzer_sys::fuzz_target;
 static SETUP: LazyLock<(Folder, Resources)> = LazyLock::new(|| {
     (
         Folder::new().expect("a temporary folder"),
-        Resources::find().expect("folio's layouts"),
+        Resources::find(None).expect("folio's layouts"),
     )
 });
 

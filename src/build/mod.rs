@@ -80,6 +80,8 @@ impl Compiled {
 pub struct BuildConfig {
     /// Where fonts come from.
     pub fonts: FontOptions,
+    /// `--layout-dir`: a folder of layouts searched after the issue's own.
+    pub layout_dir: Option<PathBuf>,
     /// `--marks`: print crop marks and the slug line.
     pub marks: bool,
     /// The PDF standards typst-pdf enforces (PDF/X-4 asks for PDF/A-2b,
@@ -103,6 +105,7 @@ impl Default for BuildConfig {
     fn default() -> Self {
         Self {
             fonts: FontOptions::default(),
+            layout_dir: None,
             marks: false,
             standards: Vec::new(),
             pdfx: false,
@@ -214,9 +217,9 @@ enum FontsOrWorld {
 impl Session {
     /// Finds folio's resources and discovers the fonts (once).
     pub fn new(config: BuildConfig, printer: Printer) -> Result<Self, Error> {
-        let resources = Resources::find()?;
+        let resources = Resources::find(config.layout_dir.as_deref())?;
         let mut opts = config.fonts.clone();
-        opts.bundled = Some(resources.fonts.clone());
+        opts.bundled = Some(resources.fonts()?.to_path_buf());
         let fonts = world::discover_fonts(&opts);
         Ok(Self {
             resources,
@@ -272,15 +275,15 @@ impl Session {
         {
             self.fonts = FontsOrWorld::World(Box::new(FolioWorld::new(
                 fonts,
-                &self.resources.library(),
-                &issue.layout_dir,
+                &self.resources.library,
+                &issue.layout,
                 &issue.root,
             )));
         }
         let FontsOrWorld::World(world) = &mut self.fonts else {
             unreachable!("the world was made above")
         };
-        world.update(&issue.layout_dir, &issue.root, data, issue.meta.date)?;
+        world.update(&issue.layout, &issue.root, data, issue.meta.date)?;
         let mut folio_warnings = issue.warnings.clone();
         folio_warnings.extend(converted.warnings);
         folio_warnings.extend(glyphs::check_glyphs(&issue, world.fonts().book()));

@@ -4,12 +4,13 @@
 pub mod compile;
 pub mod fonts;
 pub mod init;
+pub mod layouts;
 pub mod preflight;
 pub mod preview;
 pub mod watch;
 
 use crate::build::Session;
-use crate::cli::{Cli, Command};
+use crate::cli::{self, Cli, Command};
 use crate::error::{Error, Printer};
 
 /// Runs the command. A command that builds leaves its session in `slot`,
@@ -23,5 +24,18 @@ pub fn run(cli: &Cli, printer: &Printer, slot: &mut Option<Session>) -> Result<(
         Command::Preview(args) => preview::run(args, common, printer, slot),
         Command::Init(args) => init::run(args),
         Command::Fonts(args) => fonts::run(args, common, printer),
+        Command::Layouts(args) => layouts::run(args, common),
+        Command::Completions(args) => {
+            cli::write_completions(args.shell, &mut std::io::stdout().lock())
+        }
+        Command::Man(args) => {
+            let pages = cli::write_man_pages(&args.dir)?;
+            eprintln!(
+                "folio: wrote {} manual pages to {}",
+                pages.len(),
+                crate::error::display_path(&args.dir)
+            );
+            Ok(())
+        }
     }
 }

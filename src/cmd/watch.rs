@@ -80,7 +80,10 @@ pub fn run(
                 }
                 let issue = built.compiled.issue;
                 known = issue.inputs.into_iter().collect();
-                known.extend(layout_files(&issue.layout_dir));
+                // A built-in layout has no files to watch.
+                if let Some(dir) = issue.layout.dir() {
+                    known.extend(layout_files(dir));
+                }
             }
             Err(err) => {
                 // The files the manifest names (one may be missing) and the

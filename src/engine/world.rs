@@ -6,11 +6,13 @@
 //! memoisation makes the recompile incremental.
 //!
 //! The layout sees one virtual project:
-//! - `/…` is the layout folder (`/main.typ` is the entry point);
+//! - `/…` is the layout (`/main.typ` is the entry point): a folder, or one
+//!   of the layouts built into folio, served from memory;
 //! - `/_issue/…` is the issue folder (photos, trusted `.typ` articles);
 //! - `/_folio/issue.json` is the issue data produced by the content stage;
 //! - `/_folio/…` is folio's Typst library for layouts (`layouts/_folio/`:
-//!   crop marks, saddle-stitch blanks), shared by every layout.
+//!   crop marks, saddle-stitch blanks), shared by every layout; built into
+//!   folio unless `$FOLIO_HOME` or the checkout folio runs from has one.
 //!
 //! Every real path is confined: a file (or symlink) outside the layout and
 //! issue folders is never read. Typst packages are not available.
@@ -21,17 +23,18 @@ use std::path::{Path, PathBuf};
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Duration};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
-use typst::text::{Font, FontBook};
+use typst::text::{Font, FontBook, FontInfo};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_kit::datetime::Time;
 use typst_kit::diagnostics::DiagnosticWorld;
 use typst_kit::files::{FileLoader, FileStore};
-use typst_kit::fonts::FontStore;
+use typst_kit::fonts::{FontPath, FontStore};
 
 use crate::engine::filecache::ByteCache;
 use crate::error::{Error, display_path};
 use crate::pipeline::model::{Date, ISSUE_VDIR};
+use crate::pipeline::resources::{self, LayoutFiles};
 
 /// The largest file the layout (or a trusted article) may read, in bytes.
 pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
@@ -56,11 +59,8 @@ pub struct FontOptions {
 /// system's, then Typst's embedded fonts.
 pub fn discover_fonts(opts: &FontOptions) -> FontStore {
     let mut store = FontStore::new();
-    if let Some(dir) = &opts.bundled {
-        store.extend(typst_kit::fonts::scan(dir));
-    }
-    for dir in &opts.extra {
-        store.extend(typst_kit::fonts::scan(dir));
+    for dir in opts.bundled.iter().chain(&opts.extra) {
+        store.extend(scan_sorted(dir));
     }
     if opts.system {
         store.extend(typst_kit::fonts::system());
@@ -69,11 +69,21 @@ pub fn discover_fonts(opts: &FontOptions) -> FontStore {
     store
 }
 
-/// Loads files for the virtual project, confined to its two folders.
+/// The fonts in a folder, in the order of their paths: the font book then
+/// does not depend on the order in which the file system lists the files
+/// (which differs between file systems, and so between the source tree and
+/// an unpacked release archive).
+fn scan_sorted(dir: &Path) -> Vec<(FontPath, FontInfo)> {
+    let mut fonts: Vec<_> = typst_kit::fonts::scan(dir).collect();
+    fonts.sort_by(|a, b| (&a.0.path, a.0.index).cmp(&(&b.0.path, b.0.index)));
+    fonts
+}
+
+/// Loads files for the virtual project, confined to its folders.
 pub struct Loader {
-    layout: PathBuf,
+    layout: LayoutFiles,
     issue: PathBuf,
-    library: PathBuf,
+    library: LayoutFiles,
     data: Bytes,
     /// Files served with other bytes than on disk (the screen edition's
     /// downsampled photos), by canonical path.
@@ -82,32 +92,68 @@ pub struct Loader {
     kept: ByteCache,
 }
 
+/// Where a virtual path's bytes come from.
+enum Place<'a> {
+    /// The issue data made by the content stage.
+    Data,
+    /// A file built into folio: (folder, path inside it).
+    Builtin(&'static str, String),
+    /// A real file, which must stay inside `root`.
+    Disk { path: PathBuf, root: &'a Path },
+}
+
 impl Loader {
-    /// The real path of a virtual one, or `None` for the generated data.
-    pub fn realize(&self, vpath: &VirtualPath) -> FileResult<Option<PathBuf>> {
+    fn place(&self, vpath: &VirtualPath) -> FileResult<Place<'_>> {
         let p = vpath.get_with_slash();
         if p == DATA_VPATH {
-            return Ok(None);
+            return Ok(Place::Data);
         }
-        let (root, rest) = self.split(p);
+        let (files, rest) =
+            if let Some(rest) = p.strip_prefix(ISSUE_VDIR).filter(|r| r.starts_with('/')) {
+                let rel = VirtualPath::new(rest).map_err(|_| FileError::AccessDenied)?;
+                let path = rel
+                    .realize(&self.issue)
+                    .map_err(|_| FileError::AccessDenied)?;
+                return Ok(Place::Disk {
+                    path,
+                    root: &self.issue,
+                });
+            } else if let Some(rest) = p.strip_prefix(LIBRARY_VDIR).filter(|r| r.starts_with('/')) {
+                (&self.library, rest)
+            } else {
+                (&self.layout, p)
+            };
         let rel = VirtualPath::new(rest).map_err(|_| FileError::AccessDenied)?;
-        let path = rel.realize(root).map_err(|_| FileError::AccessDenied)?;
-        Ok(Some(path))
-    }
-
-    /// The real folder a virtual path lies in, and the path within it.
-    fn split<'a, 'p>(&'a self, p: &'p str) -> (&'a Path, &'p str) {
-        if let Some(rest) = p.strip_prefix(ISSUE_VDIR).filter(|r| r.starts_with('/')) {
-            (&self.issue, rest)
-        } else if let Some(rest) = p.strip_prefix(LIBRARY_VDIR).filter(|r| r.starts_with('/')) {
-            (&self.library, rest)
-        } else {
-            (&self.layout, p)
+        match files {
+            LayoutFiles::Dir(root) => {
+                let path = rel.realize(root).map_err(|_| FileError::AccessDenied)?;
+                Ok(Place::Disk { path, root })
+            }
+            LayoutFiles::Builtin(folder) => {
+                Ok(Place::Builtin(folder, rel.get_without_slash().to_string()))
+            }
         }
     }
 
-    fn root_of(&self, vpath: &VirtualPath) -> &Path {
-        self.split(vpath.get_with_slash()).0
+    /// The real path of a virtual one, or `None` for the generated data and
+    /// the files built into folio.
+    pub fn realize(&self, vpath: &VirtualPath) -> FileResult<Option<PathBuf>> {
+        Ok(match self.place(vpath)? {
+            Place::Disk { path, .. } => Some(path),
+            Place::Data | Place::Builtin(..) => None,
+        })
+    }
+
+    /// How a file is named in messages.
+    fn name(&self, vpath: &VirtualPath) -> String {
+        match self.place(vpath) {
+            Ok(Place::Disk { path, .. }) => display_path(&path),
+            Ok(Place::Data) => "issue data (made from issue.toml)".into(),
+            Ok(Place::Builtin(folder, path)) => {
+                format!("layouts/{folder}/{path} (built into folio)")
+            }
+            Err(_) => vpath.get_with_slash().to_string(),
+        }
     }
 }
 
@@ -120,14 +166,20 @@ impl FileLoader for Loader {
             )));
         }
         let vpath = id.vpath();
-        let Some(path) = self.realize(vpath)? else {
-            return Ok(self.data.clone());
+        let (path, root) = match self.place(vpath)? {
+            Place::Data => return Ok(self.data.clone()),
+            Place::Builtin(folder, path) => {
+                return resources::builtin_file(folder, &path)
+                    .map(Bytes::new)
+                    .ok_or_else(|| FileError::NotFound(PathBuf::from(vpath.get_with_slash())));
+            }
+            Place::Disk { path, root } => (path, root),
         };
         // Follow symlinks, then check that the file is still inside.
         let canonical = path
             .canonicalize()
             .map_err(|e| FileError::from_io(e, &path))?;
-        if !canonical.starts_with(self.root_of(vpath)) {
+        if !canonical.starts_with(root) {
             return Err(FileError::Other(Some(
                 "it leads outside the issue and layout folders (through a symbolic link); folio reads only inside them".into(),
             )));
@@ -173,12 +225,17 @@ pub struct FolioWorld {
 }
 
 impl FolioWorld {
-    /// Creates a world for a layout folder and an issue folder.
-    pub fn new(fonts: FontStore, library: &Path, layout: &Path, issue: &Path) -> Self {
+    /// Creates a world for a layout, the library and an issue folder.
+    pub fn new(
+        fonts: FontStore,
+        library: &LayoutFiles,
+        layout: &LayoutFiles,
+        issue: &Path,
+    ) -> Self {
         let loader = Loader {
-            layout: layout.to_path_buf(),
+            layout: layout.clone(),
             issue: issue.to_path_buf(),
-            library: library.to_path_buf(),
+            library: library.clone(),
             data: Bytes::new(Vec::new()),
             replaced: HashMap::new(),
             kept: ByteCache::default(),
@@ -196,13 +253,13 @@ impl FolioWorld {
     /// reloaded on demand; unchanged sources are reused incrementally.
     pub fn update(
         &mut self,
-        layout: &Path,
+        layout: &LayoutFiles,
         issue: &Path,
         data: Vec<u8>,
         date: Date,
     ) -> Result<(), Error> {
         let loader = self.files.loader_mut();
-        loader.layout = layout.to_path_buf();
+        loader.layout = layout.clone();
         loader.issue = issue.to_path_buf();
         loader.data = Bytes::new(data);
         self.files.reset();
@@ -273,11 +330,7 @@ impl World for FolioWorld {
 
 impl DiagnosticWorld for FolioWorld {
     fn name(&self, id: FileId) -> String {
-        match self.files.loader().realize(id.vpath()) {
-            Ok(Some(path)) => display_path(&path),
-            Ok(None) => "issue data (made from issue.toml)".into(),
-            Err(_) => id.vpath().get_with_slash().to_string(),
-        }
+        self.files.loader().name(id.vpath())
     }
 }
 

@@ -35,7 +35,8 @@ pub fn export_with(
     pdfx: bool,
     proxies: &[Arc<Proxy>],
 ) -> Result<Vec<u8>, Error> {
-    let pdf = export_plain(doc, issue, standards)?;
+    let mut pdf = export_plain(doc, issue, standards)?;
+    prepress::quiet_mark_info(&mut pdf);
     let finish = Finish {
         // The screen edition (no bleed) has no boxes to add.
         boxes: issue.print.bleed_mm != 0.0,
@@ -72,7 +73,6 @@ pub fn export_plain(
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::proxy::Proxy;
     use crate::engine::world::fixed_datetime;
     use crate::pipeline::model::Date;
 

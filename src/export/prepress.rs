@@ -126,6 +126,86 @@ pub fn finish(pdf: Vec<u8>, opts: &Finish) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
+/// Removes `/Suspects false` from the catalog's MarkInfo dictionary, in
+/// place: the key is overwritten with spaces, so no byte offset (and no
+/// cross-reference entry) changes.
+///
+/// typst-pdf (through krilla) writes `/MarkInfo <</Marked true /Suspects
+/// false>>`. That is valid PDF, but poppler (`Catalog::getMarkInfo`)
+/// accepts a boolean there only when it is true and prints "Syntax Error:
+/// Suspects object is wrong type (boolean)" for `false`, in pdfinfo,
+/// pdftoppm, pdftotext and every CUPS filter built on it. `false` is the
+/// key's default (ISO 32000-1, table 321), so leaving it out says the same;
+/// PDF/UA asks only that it is not true. Returns whether anything changed.
+pub fn quiet_mark_info(pdf: &mut [u8]) -> bool {
+    let Some(catalog) = catalog_span(pdf) else {
+        return false;
+    };
+    let body = &pdf[catalog.clone()];
+    let Some(start) = find(body, b"/MarkInfo") else {
+        return false;
+    };
+    let Some(open) = find(&body[start..], b"<<").map(|i| start + i) else {
+        return false;
+    };
+    let Some(close) = find(&body[open..], b">>").map(|i| open + i) else {
+        return false;
+    };
+    let Some(at) = find(&body[open..close], b"/Suspects").map(|i| open + i) else {
+        return false;
+    };
+    // The value: `false` after optional white space, then a delimiter.
+    let mut end = at + b"/Suspects".len();
+    while end < close && body[end].is_ascii_whitespace() {
+        end += 1;
+    }
+    if !body[end..close].starts_with(b"false") {
+        return false;
+    }
+    end += b"false".len();
+    if end < close && !(body[end].is_ascii_whitespace() || body[end] == b'/') {
+        return false;
+    }
+    let from = catalog.start + at;
+    pdf[from..catalog.start + end].fill(b' ');
+    true
+}
+
+/// The byte range of the document catalog object (`N G obj … endobj`),
+/// found through the last trailer's `/Root` reference.
+fn catalog_span(pdf: &[u8]) -> Option<std::ops::Range<usize>> {
+    let trailer = rfind(pdf, b"trailer")?;
+    let root = find(&pdf[trailer..], b"/Root")? + trailer + b"/Root".len();
+    let mut words = pdf[root..]
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|w| !w.is_empty());
+    let num = std::str::from_utf8(words.next()?).ok()?;
+    let gen_r = words.next()?;
+    let generation = std::str::from_utf8(gen_r).ok()?;
+    num.parse::<u32>().ok()?;
+    generation.parse::<u16>().ok()?;
+    let header = format!("{num} {generation} obj");
+    // The object's header at the start of a line.
+    let mut from = 0;
+    let start = loop {
+        let i = find(&pdf[from..], header.as_bytes())? + from;
+        if i == 0 || matches!(pdf[i - 1], b'\n' | b'\r') {
+            break i;
+        }
+        from = i + 1;
+    };
+    let end = find(&pdf[start..], b"endobj")? + start;
+    Some(start..end)
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
 fn text(s: &str) -> Object {
     Object::String(s.as_bytes().to_vec(), StringFormat::Literal)
 }
@@ -226,6 +306,31 @@ fn pdfx_xmp(xmp: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn suspects_false_is_blanked_in_the_catalog_only() {
+        let pdf = b"%PDF-1.7\n1 0 obj\n<</Title(/MarkInfo<</Suspects false>>)>>\nendobj\n\
+            2 0 obj\n<</Type/Catalog/MarkInfo<</Marked true/Suspects false>>/Lang(zh)>>\nendobj\n\
+            xref\n0 3\ntrailer\n<</Size 3/Root 2 0 R/Info 1 0 R>>\nstartxref\n0\n%%EOF";
+        let mut out = pdf.to_vec();
+        assert!(quiet_mark_info(&mut out));
+        assert_eq!(out.len(), pdf.len());
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("/MarkInfo<</Marked true               >>/Lang(zh)"),
+            "{text}"
+        );
+        // The Info dictionary's string is left alone.
+        assert!(text.contains("(/MarkInfo<</Suspects false>>)"), "{text}");
+        // Nothing to do the second time, nor for `true`.
+        let mut again = text.into_bytes();
+        assert!(!quiet_mark_info(&mut again));
+        let mut truthy = String::from_utf8(pdf.to_vec())
+            .unwrap()
+            .replace("Marked true/Suspects false", "Marked true/Suspects true ")
+            .into_bytes();
+        assert!(!quiet_mark_info(&mut truthy));
+    }
 
     #[test]
     fn xmp_claims_pdfx_instead_of_pdfa() {

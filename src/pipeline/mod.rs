@@ -6,5 +6,6 @@ pub mod content;
 pub mod manifest;
 pub mod markdown;
 pub mod model;
+pub mod resources;
 pub mod text;
 pub mod tree;

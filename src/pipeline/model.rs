@@ -14,52 +14,17 @@ use toml::Spanned;
 
 use crate::error::{Diag, Error, Location, display_path};
 use crate::pipeline::manifest::{self, Loaded};
+use crate::pipeline::resources::{LayoutFiles, Origin};
+
+/// folio's layouts and fonts (re-exported: the model's one input besides
+/// the manifest).
+pub use crate::pipeline::resources::Resources;
 
 /// The largest article file we read, in bytes.
 pub const MAX_ARTICLE_BYTES: u64 = 2 * 1024 * 1024;
 /// The most pixels a photo may have (width × height); larger ones are
 /// refused before they are decoded.
 pub const MAX_IMAGE_PIXELS: u64 = 120_000_000;
-
-/// Where folio's own layouts and fonts live.
-#[derive(Debug, Clone)]
-pub struct Resources {
-    pub layouts: PathBuf,
-    pub fonts: PathBuf,
-}
-
-impl Resources {
-    /// folio's Typst library for layouts (`layouts/_folio/`).
-    pub fn library(&self) -> PathBuf {
-        self.layouts.join("_folio")
-    }
-
-    /// Finds `layouts/` and `fonts/`: `FOLIO_HOME` if set, else beside the
-    /// executable or one of its parent folders (a checkout's
-    /// `target/release/folio`), else the source tree the binary was built from.
-    pub fn find() -> Result<Self, Error> {
-        let mut candidates = Vec::new();
-        if let Some(home) = std::env::var_os("FOLIO_HOME") {
-            candidates.push(PathBuf::from(home));
-        }
-        if let Ok(exe) = std::env::current_exe().and_then(|p| p.canonicalize()) {
-            candidates.extend(exe.ancestors().skip(1).take(4).map(Path::to_path_buf));
-        }
-        candidates.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
-        for dir in candidates {
-            let layouts = dir.join("layouts");
-            if layouts.join("default").join("main.typ").is_file() {
-                let dir = dir.canonicalize().unwrap_or(dir);
-                return Ok(Self {
-                    layouts: dir.join("layouts"),
-                    fonts: dir.join("fonts"),
-                });
-            }
-        }
-        Err(Error::plain("cannot find folio's layouts/ folder")
-            .with_hint("set FOLIO_HOME to the folder that holds layouts/ and fonts/"))
-    }
-}
 
 /// The checked issue: what the later stages work from.
 #[derive(Debug)]
@@ -68,8 +33,8 @@ pub struct Issue {
     pub manifest_path: PathBuf,
     /// The canonical issue folder: every input lies below it.
     pub root: PathBuf,
-    /// The chosen layout's folder (canonical).
-    pub layout_dir: PathBuf,
+    /// The chosen layout's files: a folder (canonical) or built into folio.
+    pub layout: LayoutFiles,
     pub layout_name: String,
     pub meta: Meta,
     pub cover: Cover,
@@ -225,7 +190,7 @@ pub fn check(loaded: &Loaded, resources: &Resources) -> Result<Issue, Error> {
     };
 
     let layout_name = m.layout.get_ref().clone();
-    let layout_dir = ck.layout(&m.layout, resources)?;
+    let layout = ck.layout(&m.layout, resources)?;
 
     let date = ck.date(&m.issue.date)?;
     let meta = Meta {
@@ -328,7 +293,7 @@ pub fn check(loaded: &Loaded, resources: &Resources) -> Result<Issue, Error> {
     Ok(Issue {
         manifest_path: manifest_path.clone(),
         root,
-        layout_dir,
+        layout,
         layout_name,
         meta,
         cover,
@@ -366,7 +331,7 @@ impl Checker<'_> {
         Error::at(self.loaded.locate(span), msg)
     }
 
-    fn layout(&mut self, name: &Spanned<String>, res: &Resources) -> Result<PathBuf, Error> {
+    fn layout(&mut self, name: &Spanned<String>, res: &Resources) -> Result<LayoutFiles, Error> {
         let n = name.get_ref();
         let valid = !n.is_empty()
             && n.chars()
@@ -377,16 +342,16 @@ impl Checker<'_> {
                 "a layout is named by its folder under layouts/ (letters, digits, - and _)",
             ));
         }
-        // An issue may carry its own layouts; folio's own come next.
-        let local = self.root.join("layouts").join(n);
-        for (dir, own) in [(local, true), (res.layouts.join(n), false)] {
-            if dir.join("main.typ").is_file() {
+        // The issue's own layouts first, then --layout-dir, $FOLIO_HOME,
+        // the checkout, and the layouts built into folio.
+        match res.layout(Some(&self.root), n) {
+            Some((origin, LayoutFiles::Dir(dir))) => {
                 let canonical = dir
                     .canonicalize()
                     .map_err(|e| Error::io(&dir, "cannot open the layout", e))?;
                 // The issue's own layout is part of the issue: a symlink
                 // may not lead out of the issue folder.
-                if own && !canonical.starts_with(&self.root) {
+                if origin == Origin::Issue && !canonical.starts_with(&self.root) {
                     return Err(self
                         .err(
                             name.span(),
@@ -394,16 +359,19 @@ impl Checker<'_> {
                         )
                         .with_hint("copy the layout into the issue folder instead of linking to it"));
                 }
-                return Ok(canonical);
+                Ok(LayoutFiles::Dir(canonical))
+            }
+            Some((_, builtin)) => Ok(builtin),
+            None => {
+                let known = res.layout_names(Some(&self.root));
+                let names: Vec<&str> = known.iter().map(String::as_str).collect();
+                let mut e = self.err(name.span(), format!("there is no layout named `{n}`"));
+                if let Some(best) = manifest::closest(n, &names) {
+                    e = e.with_hint(format!("did you mean `{best}`?"));
+                }
+                Err(e.with_hint(format!("layouts available: {}", known.join(", "))))
             }
         }
-        let known = list_layouts(&res.layouts);
-        let names: Vec<&str> = known.iter().map(String::as_str).collect();
-        let mut e = self.err(name.span(), format!("there is no layout named `{n}`"));
-        if let Some(best) = manifest::closest(n, &names) {
-            e = e.with_hint(format!("did you mean `{best}`?"));
-        }
-        Err(e.with_hint(format!("layouts available: {}", known.join(", "))))
     }
 
     fn date(&self, d: &Spanned<toml::value::Datetime>) -> Result<Date, Error> {
@@ -723,17 +691,4 @@ pub fn image_size(path: &Path) -> Result<(u32, u32), String> {
         ));
     }
     Ok((w, h))
-}
-
-/// Names of the layouts in a folder.
-pub fn list_layouts(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.path().join("main.typ").is_file())
-        .filter_map(|e| e.file_name().to_str().map(str::to_string))
-        .collect();
-    names.sort();
-    names
 }

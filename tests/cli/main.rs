@@ -3,9 +3,12 @@
 
 mod common;
 mod compile;
+mod conventions;
 mod design;
+mod dist;
 mod editor;
 mod errors;
 mod hostile;
 mod prepress;
+mod readers;
 mod roundtrip;

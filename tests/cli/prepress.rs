@@ -557,7 +557,9 @@ fn print_pdf_carries_the_photo_files_byte_for_byte() {
     }
     assert!(jpegs >= 4, "{jpegs} JPEG streams");
     // The proxies are kept for the next compile.
-    let cached = std::fs::read_dir(fx.path(".folio/proxies")).unwrap().count();
+    let cached = std::fs::read_dir(fx.path(".folio/proxies"))
+        .unwrap()
+        .count();
     assert!(cached >= 4, "{cached} proxies cached");
     // A second compile from the cache gives the same bytes.
     let first = std::fs::read(fx.pdf()).unwrap();
