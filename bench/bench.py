@@ -413,7 +413,8 @@ def hyperfine(name: str, cmd: list[str], runs: int, work: Path) -> dict:
         check=True, stdout=sys.stderr,
     )
     r = json.loads(out.read_text())["results"][0]
-    return {"command": line, "mean": r["mean"], "stddev": r["stddev"], "min": r["min"],
+    # hyperfine gives no standard deviation for a single run.
+    return {"command": line, "mean": r["mean"], "stddev": r["stddev"] or 0.0, "min": r["min"],
             "median": r["median"], "user": r["user"], "system": r["system"]}
 
 
