@@ -619,6 +619,7 @@ def report(r: dict, args, work: Path) -> None:
     s, f, w = r["sample"], r["sample_floor"], r["watch"]
     v, vf, h = r["volume"], r["volume_floor"], r["half"]
     half_copies = max(1, args.copies // 2)
+    copies = lambda n: f"{n} cop{'y' if n == 1 else 'ies'}"
     ms = lambda x: f"{x * 1000:.0f} ms"
     sec = lambda x: f"{x:.2f} s"
     ok = lambda b: "yes" if b else "**no**"
@@ -654,11 +655,11 @@ def report(r: dict, args, work: Path) -> None:
         ("… of which new document (manifest → layout)", "",
          f"{w['document']:.0f} ms (layout {w['layout']:.0f} ms)", "", "", ""),
         ("… of which PDF export / atomic write", "", f"{w['pdf']:.0f} ms / {w['write']:.0f} ms", "", "", ""),
-        (f"volume, {args.copies} copies", f"{r['volume_pages']}",
+        (f"volume, {copies(args.copies)}", f"{r['volume_pages']}",
          f"{sec(v['median'])} ± {v['stddev']:.2f} ({cpu(v, sec)})",
          f"{r['volume_mem']:.0f} MB", "≤ 4 s, ≤ 450 MB",
          ok(v["median"] <= 4 and r["volume_mem"] <= 450)),
-        (f"volume, {half_copies} copies", f"{r['half_pages']}",
+        (f"volume, {copies(half_copies)}", f"{r['half_pages']}",
          f"{sec(h['median'])} ± {h['stddev']:.2f}", f"{r['half_mem']:.0f} MB",
          "linear", ok(v["median"] / h["median"] <= 2.2 * r["volume_pages"] / r["half_pages"] / 2)),
     ]
@@ -668,7 +669,7 @@ def report(r: dict, args, work: Path) -> None:
             (f"… as HTML+CSS, WeasyPrint", f"{r['half_weasy_pages']}",
              f"{sec(hw['median'])} ± {hw['stddev']:.2f} ({cpu(hw, sec)})",
              f"{r['half_weasy_mem']:.0f} MB", "", ""),
-            (f"WeasyPrint ÷ folio ({half_copies} copies)", "",
+            (f"WeasyPrint ÷ folio ({copies(half_copies)})", "",
              f"{hw['median'] / h['median']:.1f} × (CPU {cpu_ratio(hw, h):.1f} ×)",
              f"{r['half_mem'] / r['half_weasy_mem']:.2f} × (folio ÷ WeasyPrint)", "", ""),
         ]
@@ -677,7 +678,7 @@ def report(r: dict, args, work: Path) -> None:
          f"{sec(vf['median'])} ± {vf['stddev']:.2f}", f"{r['volume_floor_mem']:.0f} MB", "", ""),
         ("folio ÷ floor (volume)", "", f"{v['median'] / vf['median']:.2f} ×", "", "≤ 1.5 ×",
          ok(v["median"] / vf["median"] <= 1.5)),
-        (f"volume text only, {args.copies} copies", f"{r['text_pages']}",
+        (f"volume text only, {copies(args.copies)}", f"{r['text_pages']}",
          f"{sec(r['text']['median'])} ± {r['text']['stddev']:.2f} ({cpu(r['text'], sec)})",
          f"{r['text_mem']:.0f} MB", "", ""),
         ("… as plain Typst (floor)", f"{r['text_floor_pages']}",
