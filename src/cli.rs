@@ -89,6 +89,12 @@ Examples:
   folio fonts install                       copy folio's fonts into your data folder
   folio fonts install --from unpacked/fonts")]
     Fonts(FontsArgs),
+    /// Write a Word article (.docx) as Markdown and its photos.
+    #[command(after_help = "\
+Examples:
+  folio convert articles/huanan.docx          writes articles/huanan.md, huanan-1.jpg, …
+  folio convert huanan.docx -o articles       into another folder")]
+    Convert(ConvertArgs),
     /// List the layouts and where each comes from; export one to start
     /// your own.
     #[command(after_help = "\
@@ -366,6 +372,16 @@ pub struct FontsArgs {
     /// List only the fonts that cover simplified Chinese.
     #[arg(long)]
     pub sc: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The Word file (.docx).
+    pub docx: PathBuf,
+    /// Where to write NAME.md and the photos NAME-1.jpg, … [default: the
+    /// Word file's folder]
+    #[arg(short = 'o', long = "out", value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

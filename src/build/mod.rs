@@ -296,6 +296,7 @@ impl Session {
             unreachable!("the world was made above")
         };
         world.update(&issue.layout, &issue.root, data, issue.meta.date)?;
+        world.set_memory_files(&converted.memory);
         let mut folio_warnings = issue.warnings.clone();
         folio_warnings.extend(converted.warnings);
         folio_warnings.extend(glyphs::check_glyphs(&issue, world.fonts().book()));

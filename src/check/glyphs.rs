@@ -9,6 +9,7 @@ use typst::text::{FontBook, FontFlags};
 
 use crate::error::{Diag, Location};
 use crate::pipeline::model::{Body, Issue, PieceKind};
+use crate::pipeline::tree::{Inline, visit_figures, visit_inlines_mut};
 
 /// Characters Typst does not draw and so needs no font for.
 fn is_invisible(c: char) -> bool {
@@ -78,6 +79,40 @@ pub fn check_glyphs(issue: &Issue, book: &FontBook) -> Vec<Diag> {
             } = &piece.kind
             {
                 scan(path, text, &format!("the article “{}”", piece.title));
+            }
+        }
+    }
+    // The text of a Word file has no lines to point at: the warning names
+    // the file.
+    for section in &issue.sections {
+        for piece in &section.pieces {
+            if let PieceKind::Article {
+                body: Body::Docx { path, article, .. },
+            } = &piece.kind
+            {
+                let mut blocks = article.blocks.clone();
+                let mut text = String::new();
+                visit_inlines_mut(&mut blocks, &mut |i| {
+                    if let Inline::Text { text: t } = i {
+                        text.push_str(t);
+                    }
+                });
+                visit_figures(&blocks, &mut |f| {
+                    text.push_str(f.caption.as_deref().unwrap_or(""))
+                });
+                let mut seen = BTreeSet::new();
+                for c in text.chars() {
+                    if is_invisible(c) || c.is_ascii() || covered(c) || !seen.insert(c) {
+                        continue;
+                    }
+                    diags.push(
+                        Diag::warning(
+                            Some(Location::file(path)),
+                            format!("no font has the character {c} (U+{:04X}) used in the article “{}”; it would print as an empty box", c as u32, piece.title),
+                        )
+                        .with_hint("add a font that has it with --font-path, or replace the character in the Word file"),
+                    );
+                }
             }
         }
     }

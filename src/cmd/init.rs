@@ -152,6 +152,7 @@ kicker = "编辑手记"
 author = "编辑部"
 unit = "新刊编辑部"
 # The text, in Markdown: paragraphs, ## subheads, **bold**, lists, footnotes.
+# A Word file works too (body = "articles/x.docx", photos pasted in).
 body = "{ARTICLE}"
 # The photo above the text, and its caption.
 lead = {{ file = "{PHOTO}", caption = "占位照片：换成你自己的照片" }}

@@ -2,6 +2,7 @@
 //! once, against the session's world if a build got that far.
 
 pub mod compile;
+pub mod convert;
 pub mod fonts;
 pub mod init;
 pub mod layouts;
@@ -24,6 +25,7 @@ pub fn run(cli: &Cli, printer: &Printer, slot: &mut Option<Session>) -> Result<(
         Command::Preview(args) => preview::run(args, common, printer, slot),
         Command::Init(args) => init::run(args),
         Command::Fonts(args) => fonts::run(args, common, printer),
+        Command::Convert(args) => convert::run(args, printer),
         Command::Layouts(args) => layouts::run(args, common),
         Command::Completions(args) => {
             cli::write_completions(args.shell, &mut std::io::stdout().lock())

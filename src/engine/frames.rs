@@ -5,10 +5,11 @@
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use typst::layout::{Frame, FrameItem, Point, Rect, Transform};
 
-use crate::pipeline::model::Issue;
+use crate::pipeline::model::{Body, Issue, PieceKind};
 
 /// Visits every item of a page with its transform (to page coordinates) and the clip
 /// rectangle in force (in page coordinates).
@@ -52,10 +53,30 @@ pub fn hash_bytes(bytes: &[u8]) -> u64 {
     h.finish()
 }
 
+/// The pictures of the issue's Word articles, which exist only in memory,
+/// by the name that stands for them (`articles/x.docx/word/media/image1.png`).
+pub fn memory_photos(issue: &Issue) -> HashMap<PathBuf, Arc<[u8]>> {
+    let mut photos = HashMap::new();
+    for piece in issue.sections.iter().flat_map(|s| &s.pieces) {
+        if let PieceKind::Article {
+            body: Body::Docx { path, article, .. },
+        } = &piece.kind
+        {
+            for p in &article.pictures {
+                photos.insert(path.join(&p.part), p.bytes.clone());
+            }
+        }
+    }
+    photos
+}
+
 /// The issue's photos by the hash of their bytes, to name the file behind a
-/// placed image.
+/// placed image (a Word article's pictures by [`memory_photos`]' names).
 pub fn image_files(issue: &Issue) -> HashMap<u64, PathBuf> {
-    let mut files = HashMap::new();
+    let mut files: HashMap<u64, PathBuf> = memory_photos(issue)
+        .into_iter()
+        .map(|(name, bytes)| (hash_bytes(&bytes), name))
+        .collect();
     for path in &issue.inputs {
         // The bytes the layout got: converted ones for WebP and GIF.
         if let Some(checked) = crate::pipeline::photo::cached(path) {

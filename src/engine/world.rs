@@ -9,6 +9,8 @@
 //! - `/…` is the layout (`/main.typ` is the entry point): a folder, or one
 //!   of the layouts built into folio, served from memory;
 //! - `/_issue/…` is the issue folder (photos, trusted `.typ` articles);
+//!   the pictures of a Word article are served from memory under the
+//!   article's path (`/_issue/articles/x.docx/word/media/image1.png`);
 //! - `/_folio/issue.json` is the issue data produced by the content stage;
 //! - `/_folio/…` is folio's Typst library for layouts (`layouts/_folio/`:
 //!   crop marks, saddle-stitch blanks), shared by every layout; built into
@@ -33,6 +35,7 @@ use typst_kit::fonts::{FontPath, FontStore};
 
 use crate::engine::filecache::ByteCache;
 use crate::error::{Error, display_path};
+use crate::pipeline::content;
 use crate::pipeline::model::{Date, ISSUE_VDIR};
 use crate::pipeline::photo;
 use crate::pipeline::resources::{self, LayoutFiles};
@@ -70,6 +73,15 @@ pub fn discover_fonts(opts: &FontOptions) -> FontStore {
     store
 }
 
+/// A file served from memory.
+struct MemoryFile {
+    bytes: Bytes,
+    /// The real file it comes from (a dependency for watching).
+    source: PathBuf,
+    /// The name that stands for it (see [`crate::engine::frames::memory_photos`]).
+    name: PathBuf,
+}
+
 /// The fonts in a folder, in the order of their paths: the font book then
 /// does not depend on the order in which the file system lists the files
 /// (which differs between file systems, and so between the source tree and
@@ -89,6 +101,9 @@ pub struct Loader {
     /// Files served with other bytes than on disk (the screen edition's
     /// downsampled photos), by canonical path.
     replaced: HashMap<PathBuf, Bytes>,
+    /// Files that exist only in memory (the pictures of Word articles), by
+    /// virtual path.
+    memory: HashMap<String, MemoryFile>,
     /// Large files (photos) kept between runs while they are unchanged.
     kept: ByteCache,
 }
@@ -143,6 +158,10 @@ impl Loader {
     /// The real path of a virtual one, or `None` for the generated data and
     /// the files built into folio.
     pub fn realize(&self, vpath: &VirtualPath) -> FileResult<Option<PathBuf>> {
+        // A file in memory depends on the file it was read from.
+        if let Some(m) = self.memory.get(vpath.get_with_slash()) {
+            return Ok(Some(m.source.clone()));
+        }
         Ok(match self.place(vpath)? {
             Place::Disk { path, .. } => Some(path),
             Place::Data | Place::Builtin(..) => None,
@@ -171,6 +190,10 @@ impl FileLoader for Loader {
             )));
         }
         let vpath = id.vpath();
+        if let Some(m) = self.memory.get(vpath.get_with_slash()) {
+            // The screen edition replaces it by its name.
+            return Ok(self.replaced.get(&m.name).unwrap_or(&m.bytes).clone());
+        }
         let (path, root) = match self.place(vpath)? {
             Place::Data => return Ok(self.data.clone()),
             Place::Builtin(folder, path) => {
@@ -248,6 +271,7 @@ impl FolioWorld {
             library: library.clone(),
             data: Bytes::new(Vec::new()),
             replaced: HashMap::new(),
+            memory: HashMap::new(),
             kept: ByteCache::default(),
         };
         Self {
@@ -281,6 +305,23 @@ impl FolioWorld {
     /// the next compile sees them.
     pub fn replace_files(&mut self, replaced: HashMap<PathBuf, Bytes>) {
         self.files.loader_mut().replaced = replaced;
+        self.files.reset();
+    }
+
+    /// Serves these files from memory from the next compile on: the
+    /// pictures of Word articles, which are never unpacked to disk.
+    pub fn set_memory_files(&mut self, files: &[content::MemoryFile]) {
+        self.files.loader_mut().memory = files
+            .iter()
+            .map(|f| {
+                let file = MemoryFile {
+                    bytes: Bytes::new(f.bytes.clone()),
+                    source: f.source.clone(),
+                    name: f.name.clone(),
+                };
+                (f.vpath.clone(), file)
+            })
+            .collect();
         self.files.reset();
     }
 

@@ -17,7 +17,7 @@ use typst::layout::{FrameItem, Transform};
 use typst::visualize::ImageKind;
 use typst_layout::PagedDocument;
 
-use crate::engine::frames::{hash_bytes, image_files, scale_of, walk};
+use crate::engine::frames::{hash_bytes, image_files, memory_photos, scale_of, walk};
 use crate::error::Error;
 use crate::pipeline::model::Issue;
 
@@ -53,12 +53,15 @@ fn placed_sizes(issue: &Issue, doc: &PagedDocument) -> HashMap<PathBuf, (f64, f6
 
 /// Decodes a photo with its EXIF orientation applied (the re-encoded file
 /// carries no EXIF).
-fn decode(path: &PathBuf) -> Result<DynamicImage, String> {
-    let mut decoder = ImageReader::open(path)
-        .and_then(|r| r.with_guessed_format())
-        .map_err(|e| e.to_string())?
-        .into_decoder()
+fn decode(path: &PathBuf, memory: Option<&[u8]>) -> Result<DynamicImage, String> {
+    let bytes = match memory {
+        Some(bytes) => bytes.to_vec(),
+        None => std::fs::read(path).map_err(|e| e.to_string())?,
+    };
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
         .map_err(|e| e.to_string())?;
+    let mut decoder = reader.into_decoder().map_err(|e| e.to_string())?;
     let orientation = decoder.orientation().map_err(|e| e.to_string())?;
     let mut img = DynamicImage::from_decoder(decoder).map_err(|e| e.to_string())?;
     img.apply_orientation(orientation);
@@ -66,9 +69,13 @@ fn decode(path: &PathBuf) -> Result<DynamicImage, String> {
 }
 
 /// Resamples one photo to `SCREEN_PPI` at its placed size, if it has more.
-fn downsample_one(path: &PathBuf, (w_in, h_in): (f64, f64)) -> Result<Option<Bytes>, Error> {
-    let img =
-        decode(path).map_err(|e| Error::file(path, format!("cannot decode the photo: {e}")))?;
+fn downsample_one(
+    path: &PathBuf,
+    memory: Option<&[u8]>,
+    (w_in, h_in): (f64, f64),
+) -> Result<Option<Bytes>, Error> {
+    let img = decode(path, memory)
+        .map_err(|e| Error::file(path, format!("cannot decode the photo: {e}")))?;
     let (w, h) = (img.width(), img.height());
     let target_w = (w_in * SCREEN_PPI).ceil().max(1.0);
     let target_h = (h_in * SCREEN_PPI).ceil().max(1.0);
@@ -101,12 +108,17 @@ fn downsample_one(path: &PathBuf, (w_in, h_in): (f64, f64)) -> Result<Option<Byt
     Ok(Some(Bytes::new(out.into_inner())))
 }
 
-/// The downsampled photos of the issue, by canonical path.
+/// The downsampled photos of the issue, by canonical path (a Word
+/// article's pictures by the names of [`memory_photos`]).
 pub fn downsample(issue: &Issue, doc: &PagedDocument) -> Result<HashMap<PathBuf, Bytes>, Error> {
     let jobs: Vec<(PathBuf, (f64, f64))> = placed_sizes(issue, doc).into_iter().collect();
+    let memory = memory_photos(issue);
     let results: Vec<Result<Option<(PathBuf, Bytes)>, Error>> = jobs
         .par_iter()
-        .map(|(path, size)| Ok(downsample_one(path, *size)?.map(|b| (path.clone(), b))))
+        .map(|(path, size)| {
+            let bytes = memory.get(path).map(|b| &b[..]);
+            Ok(downsample_one(path, bytes, *size)?.map(|b| (path.clone(), b)))
+        })
         .collect();
     let mut map = HashMap::new();
     for r in results {

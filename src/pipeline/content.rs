@@ -8,6 +8,7 @@
 //! article can run code or read a file.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -16,13 +17,16 @@ use crate::error::{Diag, Error};
 use crate::pipeline::markdown;
 use crate::pipeline::model::{self, Body, Issue, Photo, PieceKind};
 use crate::pipeline::text::{is_dropped, typeset_text};
-use crate::pipeline::tree::Block;
+use crate::pipeline::tree::Inline;
+use crate::pipeline::tree::{Block, visit_inlines_mut};
 
 /// The converted issue: the layout's data, the photos it places (real
-/// paths, in document order) and the warnings found on the way.
+/// paths, in document order), the pictures of Word articles (served from
+/// memory) and the warnings found on the way.
 pub struct Converted {
     pub data: LayoutData,
     pub photos: Vec<PathBuf>,
+    pub memory: Vec<MemoryFile>,
     pub warnings: Vec<Diag>,
 }
 
@@ -34,6 +38,19 @@ impl Converted {
         drop_control_chars(&mut value);
         serde_json::to_vec(&value).expect("layout data serialises")
     }
+}
+
+/// A file the layout reads from memory: a picture of a Word article.
+#[derive(Debug, Clone)]
+pub struct MemoryFile {
+    /// Its virtual path (`/_issue/articles/x.docx/word/media/image1.jpeg`).
+    pub vpath: String,
+    pub bytes: Arc<[u8]>,
+    /// The file it comes from (for watching).
+    pub source: PathBuf,
+    /// The name that stands for it in messages and for the screen edition:
+    /// `source/word/media/image1.jpeg`.
+    pub name: PathBuf,
 }
 
 /// Everything the layout receives, documented in `layouts/default/README.md`.
@@ -142,6 +159,7 @@ pub struct BackCoverData {
 pub fn convert(issue: &Issue) -> Result<Converted, Error> {
     let mut warnings = Vec::new();
     let mut photos = Vec::new();
+    let mut memory = Vec::new();
     let fw = issue.fullwidth_punctuation;
     let t = |s: &str| typeset_text(s, fw);
     let opt = |s: &Option<String>| s.as_deref().map(|s| typeset_text(s, fw));
@@ -173,6 +191,20 @@ pub fn convert(issue: &Issue) -> Result<Converted, Error> {
                     photos.extend(article.photos);
                     PieceKindData::Article {
                         body: Some(article.blocks),
+                        typst: None,
+                    }
+                }
+                PieceKind::Article {
+                    body: Body::Docx { path, article, .. },
+                } => {
+                    memory.extend(article.pictures.iter().map(|p| MemoryFile {
+                        vpath: p.src.clone(),
+                        bytes: p.bytes.clone(),
+                        source: path.clone(),
+                        name: path.join(&p.part),
+                    }));
+                    PieceKindData::Article {
+                        body: Some(typeset_blocks(article.blocks.clone(), fw)),
                         typst: None,
                     }
                 }
@@ -251,8 +283,35 @@ pub fn convert(issue: &Issue) -> Result<Converted, Error> {
     Ok(Converted {
         data,
         photos,
+        memory,
         warnings,
     })
+}
+
+/// Applies the typographic clean-up of [`typeset_text`] to the text of a
+/// tree read from a Word file (the Markdown reader applies it as it reads).
+fn typeset_blocks(mut blocks: Vec<Block>, fw: bool) -> Vec<Block> {
+    visit_inlines_mut(&mut blocks, &mut |i| {
+        if let Inline::Text { text } = i {
+            *text = typeset_text(text, fw);
+        }
+    });
+    fn captions(blocks: &mut [Block], fw: bool) {
+        for b in blocks {
+            match b {
+                Block::Figure(f) => {
+                    if let Some(c) = &mut f.caption {
+                        *c = typeset_text(c, fw);
+                    }
+                }
+                Block::Quote { body } => captions(body, fw),
+                Block::List { items, .. } => items.iter_mut().for_each(|i| captions(i, fw)),
+                _ => {}
+            }
+        }
+    }
+    captions(&mut blocks, fw);
+    blocks
 }
 
 /// Removes the dropped characters from every text of the layout's data

@@ -194,7 +194,9 @@ pub struct Section {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Article {
-    pub title: Spanned<String>,
+    /// Required, unless a Word body supplies it.
+    #[serde(default)]
+    pub title: Option<Spanned<String>>,
     /// The title as the 目录 prints it, when it differs.
     #[serde(default)]
     pub toc_title: Option<String>,
@@ -212,7 +214,8 @@ pub struct Article {
     /// Whether the 目录 lists this piece.
     #[serde(default = "yes")]
     pub toc: bool,
-    /// The body: a Markdown file, or a `.typ` file when `trusted = true`.
+    /// The body: a Markdown or Word (.docx) file, or a `.typ` file when
+    /// `trusted = true`.
     #[serde(default)]
     pub body: Option<Spanned<String>>,
     /// A `.typ` body is Typst code: it runs only when marked trusted.

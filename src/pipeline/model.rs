@@ -13,6 +13,7 @@ use serde::Serialize;
 use toml::Spanned;
 
 use crate::error::{Diag, Error, Location};
+use crate::pipeline::docx::{self, DocxArticle};
 use crate::pipeline::manifest::{self, Loaded};
 use crate::pipeline::resources::{LayoutFiles, Origin};
 use crate::pipeline::{encoding, photo};
@@ -153,6 +154,13 @@ pub enum Body {
     Markdown { path: PathBuf, text: Arc<str> },
     /// Trusted Typst, included by the layout from its virtual path.
     Typst { path: PathBuf, vpath: String },
+    /// A Word file, read: its text as the content tree and its pictures
+    /// (served to the layout from memory under `vpath/…`).
+    Docx {
+        path: PathBuf,
+        vpath: String,
+        article: Arc<DocxArticle>,
+    },
 }
 
 /// A checked photo.
@@ -493,24 +501,72 @@ impl Checker<'_> {
                 body: self.body(body, a.trusted)?,
             },
             (None, false) => PieceKind::Gallery { photos },
-            (Some(_), false) => {
+            (Some(body), false) => {
                 return Err(self.err(
-                    a.title.span(),
+                    a.title.as_ref().map_or(body.span(), |t| t.span()),
                     "a piece has either a `body` (an article) or `photo`s (a gallery), not both",
                 ));
             }
             (None, true) => {
-                return Err(self.err(a.title.span(), format!("the article `{}` has no `body` file", a.title.get_ref()))
-                    .with_hint("add body = \"articles/name.md\", or [[section.article.photo]] entries for a gallery"));
+                let e = match &a.title {
+                    Some(t) => self.err(
+                        t.span(),
+                        format!("the article `{}` has no `body` file", t.get_ref()),
+                    ),
+                    None => {
+                        Error::plain(format!("the piece {id} has neither a `title` nor a `body`"))
+                    }
+                };
+                return Err(e.with_hint("add body = \"articles/name.md\", or [[section.article.photo]] entries for a gallery"));
             }
         };
+        // A Word body may supply the title, author and unit; the manifest wins.
+        let from_file = match &kind {
+            PieceKind::Article {
+                body: Body::Docx { article, .. },
+            } => Some(article.clone()),
+            _ => None,
+        };
+        let title = match (&a.title, &from_file) {
+            (Some(t), _) => t.get_ref().clone(),
+            (None, Some(f)) if f.title.is_some() => f.title.clone().unwrap_or_default(),
+            (None, _) => {
+                let what = match (&a.body, &a.photos.first()) {
+                    (Some(b), _) => Some((b.span(), b.get_ref().clone())),
+                    (None, Some(p)) => Some((p.file.span(), p.file.get_ref().clone())),
+                    _ => None,
+                };
+                let msg = |name: &str| {
+                    if from_file.is_some() {
+                        format!(
+                            "the article `{name}` has no title: the manifest gives none and the Word file has no first paragraph styled Title"
+                        )
+                    } else {
+                        format!("the piece with `{name}` has no `title`")
+                    }
+                };
+                let e = match what {
+                    Some((span, name)) => self.err(span, msg(&name)),
+                    None => Error::plain(format!("the piece {id} has no `title`")),
+                };
+                return Err(e.with_hint("add title = \"…\" to its [[section.article]]"));
+            }
+        };
+        let author = a
+            .author
+            .clone()
+            .or_else(|| from_file.as_ref().and_then(|f| f.author.clone()));
+        let unit = a
+            .unit
+            .clone()
+            .or_else(|| from_file.as_ref().and_then(|f| f.unit.clone()));
         Ok(Piece {
             id,
-            title: a.title.get_ref().clone(),
+            title,
             toc_title: a.toc_title.clone(),
             kicker: a.kicker.clone(),
-            author: a.author.clone(),
-            unit: a.unit.clone(),
+            author,
+            unit,
             signature: a.signature,
             toc: a.toc,
             columns,
@@ -529,6 +585,9 @@ impl Checker<'_> {
             .unwrap_or("")
             .to_ascii_lowercase();
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        if ext == "docx" {
+            return self.docx(body, path, size);
+        }
         if size > MAX_ARTICLE_BYTES {
             return Err(self.err(
                 body.span(),
@@ -547,8 +606,38 @@ impl Checker<'_> {
                 Ok(Body::Typst { path, vpath })
             }
             "typ" => Err(self.err(body.span(), "a .typ article is Typst code and runs only when the manifest marks it `trusted = true`")),
-            _ => Err(self.err(body.span(), format!("an article body is a Markdown (.md) or trusted Typst (.typ) file, not `.{ext}`"))),
+            "doc" | "wps" | "odt" | "rtf" | "pages" => Err(self
+                .err(body.span(), format!("folio reads Word articles as .docx files, not `.{ext}`"))
+                .with_hint("open it in Word or WPS and save it as a Word document (.docx) with File > Save As")),
+            _ => Err(self.err(body.span(), format!("an article body is a Markdown (.md), Word (.docx) or trusted Typst (.typ) file, not `.{ext}`"))),
         }
+    }
+
+    /// Reads a Word article: refused before it is unpacked when it is too
+    /// large, one message with what to do when it is not a .docx.
+    fn docx(&mut self, body: &Spanned<String>, path: PathBuf, size: u64) -> Result<Body, Error> {
+        let name = body.get_ref();
+        let fail = |ck: &Self, e: docx::DocxError| {
+            ck.err(body.span(), format!("`{name}`: {e}"))
+                .with_hint(e.hint())
+        };
+        if size > docx::MAX_DOCX_BYTES {
+            return Err(fail(self, docx::DocxError::TooLarge(size)));
+        }
+        let bytes =
+            std::fs::read(&path).map_err(|e| Error::io(&path, "cannot read the article", e))?;
+        let vpath = self.vpath(&path);
+        let article = docx::read(&bytes, &vpath).map_err(|e| fail(self, e))?;
+        for w in &article.warnings {
+            let loc = self.loaded.locate(body.span());
+            self.warnings
+                .push(Diag::warning(Some(loc), format!("`{name}`: {w}")));
+        }
+        Ok(Body::Docx {
+            path,
+            vpath,
+            article: Arc::new(article),
+        })
     }
 }
 

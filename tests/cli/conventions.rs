@@ -6,7 +6,7 @@ use std::process::Command;
 
 use crate::common::*;
 
-const SUBCOMMANDS: [&str; 8] = [
+const SUBCOMMANDS: [&str; 9] = [
     "compile",
     "preflight",
     "watch",
@@ -15,6 +15,7 @@ const SUBCOMMANDS: [&str; 8] = [
     "fonts",
     "layouts",
     "completions",
+    "convert",
 ];
 
 #[test]

@@ -1,0 +1,1033 @@
+//! Layout checks that a designer makes by eye, computed from the laid-out
+//! frames (`folio compile --dump-layout`) of four fixture issues: the
+//! sample, the design-stress fixture, a list-style newsletter
+//! (tests/fixtures/newsletter) and a text-heavy report
+//! (tests/fixtures/report).
+//!
+//! Per fixture: overlaps (pairs of items whose boxes intersect, minus the
+//! intended ones), items outside the live area and the bleed, the fill of
+//! every ordinary page, the distance in pages from a photo in the text to
+//! the paragraph it follows in the source, subheads and numbered item lines
+//! stranded at the foot of a column, and whether figures keep their aspect
+//! ratio. The figures are printed (`cargo test --release --test cli
+//! layout_checks -- --nocapture`), so that a regression shows a number.
+//!
+//! The layout tells the checks what cannot be seen in the frames with
+//! `metadata((folio: …))` marks: `areas` (live area and type area of each
+//! page), `fig-anchor` (where a photo from the text stands in the source)
+//! and `figure` (where it was placed, with the photo's pixel size).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use crate::common::*;
+
+/// The line pitch of the default layout's text, in points.
+const PITCH: f64 = 17.0;
+/// An ordinary page is at least this full.
+const MIN_FILL: f64 = 0.70;
+
+// ---- Geometry -------------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy)]
+struct Rect {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+}
+
+impl Rect {
+    fn of(v: &Value) -> Option<Rect> {
+        let n = |k: &str| v.get(k)?.as_f64();
+        let (x, y, w, h) = (n("x")?, n("y")?, n("w")?, n("h")?);
+        Some(Rect {
+            x0: x,
+            y0: y,
+            x1: x + w,
+            y1: y + h,
+        })
+    }
+
+    fn w(&self) -> f64 {
+        self.x1 - self.x0
+    }
+
+    fn h(&self) -> f64 {
+        self.y1 - self.y0
+    }
+
+    fn area(&self) -> f64 {
+        self.w().max(0.0) * self.h().max(0.0)
+    }
+
+    /// Width and height of the intersection (negative when apart).
+    fn overlap(&self, o: &Rect) -> (f64, f64) {
+        (
+            self.x1.min(o.x1) - self.x0.max(o.x0),
+            self.y1.min(o.y1) - self.y0.max(o.y0),
+        )
+    }
+
+    fn inside(&self, o: &Rect, tol: f64) -> bool {
+        self.x0 >= o.x0 - tol
+            && self.y0 >= o.y0 - tol
+            && self.x1 <= o.x1 + tol
+            && self.y1 <= o.y1 + tol
+    }
+
+    /// The middle band of a text run's box (font boxes reach from the
+    /// ascender to the descender, well beyond the ink).
+    fn ink(&self) -> Rect {
+        let d = 0.2 * self.h();
+        Rect {
+            y0: self.y0 + d,
+            y1: self.y1 - d,
+            ..*self
+        }
+    }
+}
+
+// ---- The laid-out pages -----------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Text,
+    Image,
+    /// A filled shape (a box, a background).
+    Fill,
+    /// A stroked line or a thin shape (a rule).
+    Rule,
+}
+
+#[derive(Debug, Clone)]
+struct Item {
+    kind: Kind,
+    text: String,
+    size: f64,
+    r: Rect,
+}
+
+fn items(page: &Value) -> Vec<Item> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| {
+            let r = Rect::of(&i["box"])?;
+            if r.w() < 0.01 && r.h() < 0.01 {
+                return None;
+            }
+            let kind = match i["kind"].as_str()? {
+                "text" => Kind::Text,
+                "image" => Kind::Image,
+                // A line, or a shape thin enough to read as one.
+                _ if r.w() <= 2.5 || r.h() <= 2.5 => Kind::Rule,
+                // A box, a colour field or a gradient shade.
+                _ => Kind::Fill,
+            };
+            Some(Item {
+                kind,
+                text: i["text"].as_str().unwrap_or("").to_string(),
+                size: i["size"].as_f64().unwrap_or(0.0),
+                r,
+            })
+        })
+        .collect()
+}
+
+fn mark<'a>(page: &'a Value, name: &str) -> Vec<&'a Value> {
+    page["marks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["value"]["folio"] == name)
+        .collect()
+}
+
+/// The live area and (on running pages) the type area a page declares.
+fn areas(page: &Value) -> (Rect, Option<Rect>) {
+    let trim = Rect {
+        x0: 0.0,
+        y0: 0.0,
+        x1: page["width"].as_f64().unwrap(),
+        y1: page["height"].as_f64().unwrap(),
+    };
+    let m = mark(page, "areas");
+    let live = m
+        .first()
+        .and_then(|m| Rect::of(&m["value"]["live"]))
+        .unwrap_or(trim);
+    let body = m.first().and_then(|m| Rect::of(&m["value"]["body"]));
+    (live, body)
+}
+
+fn trim(page: &Value) -> Rect {
+    Rect {
+        x0: 0.0,
+        y0: 0.0,
+        x1: page["width"].as_f64().unwrap(),
+        y1: page["height"].as_f64().unwrap(),
+    }
+}
+
+fn clean(s: &str) -> String {
+    s.chars()
+        .filter(|c| *c != '\u{2060}')
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// A line of text as set, with its column.
+#[derive(Debug, Clone)]
+struct Line {
+    text: String,
+    size: f64,
+    baseline: f64,
+    r: Rect,
+    sans_only: bool,
+}
+
+fn lines(page: &Value) -> Vec<Line> {
+    page["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let fonts = l["fonts"].as_array().unwrap();
+            Line {
+                text: clean(l["text"].as_str().unwrap()),
+                size: l["size"].as_f64().unwrap(),
+                baseline: l["baseline"].as_f64().unwrap(),
+                r: Rect::of(&l["box"]).unwrap(),
+                sans_only: !fonts.is_empty()
+                    && fonts
+                        .iter()
+                        .all(|f| f.as_str().unwrap_or("").contains("Sans")),
+            }
+        })
+        .collect()
+}
+
+// ---- The checks, per page ---------------------------------------------------------
+
+/// Pairs of items that overlap without being meant to: photo on photo,
+/// text on a photo, a rule across a photo or text, two lines of text on
+/// each other. Meant to overlap: anything on a background (a photo or
+/// colour field covering half the page or more), text in its box.
+fn overlaps(page: &Value) -> Vec<String> {
+    let n = page["page"].as_u64().unwrap();
+    let big = 0.5 * trim(page).area();
+    let all = items(page);
+    let its: Vec<&Item> = all
+        .iter()
+        .filter(|i| !(matches!(i.kind, Kind::Image | Kind::Fill) && i.r.area() >= big))
+        .filter(|i| i.kind != Kind::Fill)
+        .collect();
+    let label = |i: &Item| match i.kind {
+        Kind::Text => format!("text `{}`", i.text),
+        k => format!(
+            "{k:?} at ({:.0}, {:.0}) {:.0}×{:.0}",
+            i.r.x0,
+            i.r.y0,
+            i.r.w(),
+            i.r.h()
+        ),
+    };
+    let mut bad = Vec::new();
+    for (ai, a) in its.iter().enumerate() {
+        for b in &its[ai + 1..] {
+            let hit = match (a.kind, b.kind) {
+                (Kind::Text, Kind::Text) => {
+                    let (ow, oh) = a.r.overlap(&b.r);
+                    ow > 1.0 && oh > 0.3 * a.r.h().min(b.r.h())
+                }
+                (Kind::Rule, Kind::Rule) => false,
+                (Kind::Text, _) => {
+                    let (ow, oh) = a.r.ink().overlap(&b.r);
+                    ow > 1.0 && oh > 0.5
+                }
+                (_, Kind::Text) => {
+                    let (ow, oh) = b.r.ink().overlap(&a.r);
+                    ow > 1.0 && oh > 0.5
+                }
+                _ => {
+                    let (ow, oh) = a.r.overlap(&b.r);
+                    ow > 1.0 && oh > 1.0
+                }
+            };
+            if hit {
+                bad.push(format!("page {n}: {} overlaps {}", label(a), label(b)));
+            }
+        }
+    }
+    bad
+}
+
+/// Items outside the live area that do not bleed (reach the bleed edge on
+/// every side where they cross the trim).
+fn outside(page: &Value) -> Vec<String> {
+    let n = page["page"].as_u64().unwrap();
+    let t = trim(page);
+    let b = &page["bleed"];
+    let bleed = Rect {
+        x0: -b["left"].as_f64().unwrap(),
+        y0: -b["top"].as_f64().unwrap(),
+        x1: t.x1 + b["right"].as_f64().unwrap(),
+        y1: t.y1 + b["bottom"].as_f64().unwrap(),
+    };
+    let (live, _) = areas(page);
+    let mut bad = Vec::new();
+    for i in items(page) {
+        let tol = (0.15 * i.size).max(1.0);
+        if i.r.inside(&live, tol) {
+            continue;
+        }
+        let r = i.r;
+        let crosses = r.x0 < -0.5 || r.y0 < -0.5 || r.x1 > t.x1 + 0.5 || r.y1 > t.y1 + 0.5;
+        let reaches = (r.x0 >= -0.5 || r.x0 <= bleed.x0 + 0.5)
+            && (r.y0 >= -0.5 || r.y0 <= bleed.y0 + 0.5)
+            && (r.x1 <= t.x1 + 0.5 || r.x1 >= bleed.x1 - 0.5)
+            && (r.y1 <= t.y1 + 0.5 || r.y1 >= bleed.y1 - 0.5);
+        if i.kind == Kind::Text || !crosses || !reaches {
+            bad.push(format!(
+                "page {n}: {:?} `{}` at ({:.0}, {:.0}, {:.0}, {:.0}) leaves the live area",
+                i.kind, i.text, r.x0, r.y0, r.x1, r.y1
+            ));
+        }
+    }
+    bad
+}
+
+/// Body text lines (the text size) inside the type area.
+fn body_lines(page: &Value, body: &Rect) -> Vec<Line> {
+    lines(page)
+        .into_iter()
+        .filter(|l| (l.size - 10.0).abs() < 0.6 && l.r.inside(body, 3.0))
+        .collect()
+}
+
+/// A gallery page: photos and their captions, hardly any text.
+fn is_gallery(page: &Value, body: &Rect) -> bool {
+    let photos = items(page).iter().filter(|i| i.kind == Kind::Image).count();
+    photos >= 3 && body_lines(page, body).len() < 4
+}
+
+/// How full the type area is: the share of each half's height (left and
+/// right column) covered by content, gaps of up to two lines bridged.
+fn fill(page: &Value, body: &Rect) -> f64 {
+    let mid = (body.x0 + body.x1) / 2.0;
+    let halves = [(body.x0, mid), (mid, body.x1)];
+    let its = items(page);
+    let mut total = 0.0;
+    for (x0, x1) in halves {
+        let mut spans: Vec<(f64, f64)> = its
+            .iter()
+            .filter(|i| i.r.x1.min(x1) - i.r.x0.max(x0) > 10.0)
+            .map(|i| (i.r.y0.max(body.y0), i.r.y1.min(body.y1)))
+            .filter(|(a, b)| b > a)
+            .collect();
+        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut covered = 0.0;
+        let mut cur: Option<(f64, f64)> = None;
+        for (a, b) in spans {
+            cur = match cur {
+                Some((c0, c1)) if a <= c1 + 2.0 * PITCH => Some((c0, c1.max(b))),
+                Some((c0, c1)) => {
+                    covered += c1 - c0;
+                    Some((a, b))
+                }
+                None => Some((a, b)),
+            };
+        }
+        if let Some((c0, c1)) = cur {
+            covered += c1 - c0;
+        }
+        total += covered / body.h();
+    }
+    total / 2.0
+}
+
+/// A numbered item line: `1、…` (a list-style article's item title).
+fn is_item_line(t: &str) -> bool {
+    let digits = t.chars().take_while(|c| c.is_ascii_digit()).count();
+    (1..=3).contains(&digits) && t[digits..].starts_with('、')
+}
+
+/// Subheads (a line of bold sans at the text size) and numbered item
+/// lines with fewer than two lines of text after them in their column.
+fn stranded(page: &Value, body: &Rect) -> Vec<String> {
+    let n = page["page"].as_u64().unwrap();
+    let ls = body_lines(page, body);
+    let mid = (body.x0 + body.x1) / 2.0;
+    let column = |l: &Line| {
+        if l.r.w() > 300.0 {
+            0
+        } else if (l.r.x0 + l.r.x1) / 2.0 < mid {
+            1
+        } else {
+            2
+        }
+    };
+    let mut bad = Vec::new();
+    for l in &ls {
+        // A line of sans at the text size: a subhead (not a caption, not an
+        // essay's signature).
+        let head = l.sans_only && !l.text.starts_with('▲') && !l.text.starts_with('—');
+        if !head && !is_item_line(&l.text) {
+            continue;
+        }
+        let c = column(l);
+        // What follows in the column: text of any size (a table's rows,
+        // a caption) counts.
+        let all: Vec<Line> = lines(page)
+            .into_iter()
+            .filter(|o| o.size >= 7.0 && o.r.inside(body, 3.0))
+            .collect();
+        let mut below: Vec<f64> = all
+            .iter()
+            .filter(|o| {
+                o.baseline > l.baseline + 0.5 && (column(o) == c || column(o) == 0 || c == 0)
+            })
+            .map(|o| o.baseline)
+            .collect();
+        below.sort_by(f64::total_cmp);
+        // Lines that follow on directly (a blank line at most between).
+        let mut prev = l.baseline;
+        let mut count = 0;
+        for b in below {
+            if b - prev > 2.0 * PITCH + 1.0 {
+                break;
+            }
+            count += 1;
+            prev = b;
+        }
+        if count < 2 {
+            let what = if head { "subhead" } else { "item line" };
+            bad.push(format!(
+                "page {n}: {what} `{}` has {count} lines after it in its column",
+                l.text
+            ));
+        }
+    }
+    bad
+}
+
+// ---- Typographic finish --------------------------------------------------------------
+
+/// Display lines (titles, 18 pt and up) whose last visible character is a
+/// comma or 、 (a comma kept for the text but not shown is transparent).
+fn display_commas(page: &Value) -> Vec<String> {
+    let n = page["page"].as_u64().unwrap();
+    let runs: Vec<&Value> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "text" && i["size"].as_f64().unwrap() >= 18.0)
+        .collect();
+    let mut bad = Vec::new();
+    for l in lines(page).into_iter().filter(|l| l.size >= 18.0) {
+        let last = runs
+            .iter()
+            .filter(|r| {
+                let visible = !r["fill"]
+                    .as_str()
+                    .is_some_and(|f| f.len() == 9 && f.ends_with("00"));
+                let b = Rect::of(&r["box"]).unwrap();
+                let mid = (b.y0 + b.y1) / 2.0;
+                visible && mid > l.r.y0 && mid < l.r.y1
+            })
+            .max_by(|a, b| {
+                let x = |r: &&&Value| Rect::of(&r["box"]).unwrap().x1;
+                x(a).total_cmp(&x(b))
+            });
+        if let Some(r) = last {
+            let t = clean(r["text"].as_str().unwrap());
+            if t.ends_with('，') || t.ends_with('、') {
+                bad.push(format!("page {n}: `{}`", l.text));
+            }
+        }
+    }
+    bad
+}
+
+/// Reversed text (white) below 12 pt set in a serif face: fine serifs fill
+/// in on press.
+fn reversed_serif(page: &Value) -> Vec<String> {
+    let n = page["page"].as_u64().unwrap();
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "text" && i["fill"] == "#ffffff")
+        .filter(|i| i["size"].as_f64().unwrap() < 12.0)
+        .filter(|i| !i["font"].as_str().unwrap().contains("Sans"))
+        .map(|i| {
+            format!(
+                "page {n}: `{}` {} pt in {}",
+                i["text"], i["size"], i["font"]
+            )
+        })
+        .collect()
+}
+
+/// Where the columns of a type area start: two columns, or the centred
+/// single measure of essays.
+fn column_starts(body: &Rect) -> [f64; 3] {
+    [body.x0, body.x0 + 250.0, body.x0 + 60.0]
+}
+
+/// The last line of a paragraph with fewer than four characters
+/// (punctuation included). A line that is not the last of its paragraph
+/// is justified to the full measure, so a short line is a last line; a
+/// short line indented by 2 em is a paragraph of one line and not counted.
+fn short_last_lines(page: &Value, body: &Rect) -> Vec<String> {
+    let n = page["page"].as_u64().unwrap();
+    let starts = column_starts(body);
+    body_lines(page, body)
+        .into_iter()
+        .filter(|l| (l.size - 10.0).abs() < 0.01 && !l.sans_only && !is_item_line(&l.text))
+        .filter(|l| l.text.chars().count() < 4)
+        .filter(|l| {
+            let indent = starts
+                .iter()
+                .map(|s| l.r.x0 - s)
+                .filter(|d| *d > -2.0)
+                .fold(f64::INFINITY, f64::min);
+            indent < 15.0
+        })
+        .map(|l| format!("page {n}: `{}`", l.text))
+        .collect()
+}
+
+fn is_cjk_mark(c: char) -> bool {
+    "，。、；：？！“”‘’（）《》「」『』〈〉【】".contains(c)
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
+        || is_cjk_mark(c)
+}
+
+/// Body lines in which a mark inside the line is set below full width: a
+/// run of Chinese text (Han and full-width marks only) at 10 pt is at least
+/// one em per character, less half an em for each pair of adjacent marks
+/// and for a mark that ends the line.
+fn squeezed(page: &Value, body: &Rect) -> Vec<String> {
+    let n = page["page"].as_u64().unwrap();
+    let mut bad = Vec::new();
+    let ls = body_lines(page, body);
+    for i in items(page) {
+        if i.kind != Kind::Text || (i.size - 10.0).abs() > 0.01 || !i.r.inside(body, 3.0) {
+            continue;
+        }
+        let chars: Vec<char> = i.text.chars().filter(|c| *c != '\u{2060}').collect();
+        if chars.len() < 2 || !chars.iter().all(|c| is_cjk(*c)) {
+            continue;
+        }
+        let pairs = chars
+            .windows(2)
+            .filter(|w| is_cjk_mark(w[0]) && is_cjk_mark(w[1]))
+            .count();
+        // Does the run end its line?
+        let line_end = ls
+            .iter()
+            .any(|l| (l.r.x1 - i.r.x1).abs() < 1.0 && l.r.y0 <= i.r.y1 && l.r.y1 >= i.r.y0);
+        let end = if line_end && is_cjk_mark(*chars.last().unwrap()) {
+            1
+        } else {
+            0
+        };
+        let start = if is_cjk_mark(chars[0]) { 1 } else { 0 };
+        let least = 10.0 * (chars.len() as f64 - 0.5 * (pairs + end + start) as f64);
+        // The characters themselves may give up 0.015 em each to justify.
+        if i.r.w() < least - 1.0 - 0.15 * chars.len() as f64 {
+            bad.push(format!(
+                "page {n}: `{}` is {:.1} pt wide, at least {least:.1} pt with full-width marks",
+                i.text,
+                i.r.w()
+            ));
+        }
+    }
+    bad
+}
+
+// ---- Per fixture -------------------------------------------------------------------
+
+#[derive(Debug, Default)]
+struct Report {
+    name: String,
+    pages: usize,
+    /// (page, fill) of every ordinary page.
+    fills: Vec<(u64, f64)>,
+    overlaps: Vec<String>,
+    outside: Vec<String>,
+    /// (photo, pages between the photo and its paragraph).
+    distances: Vec<(String, i64)>,
+    unpaired: Vec<String>,
+    stranded: Vec<String>,
+    /// Figures whose placed box differs from the photo's proportions.
+    cropped: Vec<String>,
+    figures: usize,
+    /// Display lines (titles) that end with a comma.
+    display_commas: Vec<String>,
+    /// Last lines of paragraphs with fewer than four characters.
+    short_last: Vec<String>,
+    /// Body lines with a mid-line mark squeezed below full width.
+    squeezed: Vec<String>,
+    /// Reversed (white) text below 12 pt in a serif face.
+    reversed_serif: Vec<String>,
+}
+
+impl Report {
+    fn low_fills(&self) -> Vec<String> {
+        self.fills
+            .iter()
+            .filter(|(_, f)| *f < MIN_FILL)
+            .map(|(p, f)| format!("page {p}: {:.0} % full", f * 100.0))
+            .collect()
+    }
+
+    fn far(&self) -> Vec<String> {
+        self.distances
+            .iter()
+            .filter(|(_, d)| d.abs() > 1)
+            .map(|(s, d)| format!("{s}: {d} pages from its paragraph"))
+            .collect()
+    }
+
+    fn summary(&self) -> String {
+        let min = self.fills.iter().map(|(_, f)| *f).fold(f64::NAN, f64::min);
+        let max_d = self
+            .distances
+            .iter()
+            .map(|(_, d)| d.abs())
+            .max()
+            .unwrap_or(0);
+        format!(
+            "{:<13} pages {:>3} | ordinary {:>2}, lowest fill {:>3.0} %, below 70 %: {:>2} | overlaps {:>2} | outside {:>2} | \
+             photos in text {:>2}, farthest {} pages, far {:>2} | stranded {:>2} | figures {:>2}, cropped {:>2} | \
+             titles ending in a comma {:>2} | short last lines {:>3} | squeezed lines {:>3} | small reversed serif {:>2}",
+            self.name,
+            self.pages,
+            self.fills.len(),
+            min * 100.0,
+            self.low_fills().len(),
+            self.overlaps.len(),
+            self.outside.len(),
+            self.distances.len(),
+            max_d,
+            self.far().len(),
+            self.stranded.len(),
+            self.figures,
+            self.cropped.len(),
+            self.display_commas.len(),
+            self.short_last.len(),
+            self.squeezed.len(),
+            self.reversed_serif.len(),
+        )
+    }
+}
+
+fn check(name: &str, manifest: &std::path::Path) -> Report {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("layout.json");
+    let out = folio()
+        .arg("compile")
+        .arg(manifest)
+        .arg("-o")
+        .arg(dir.path().join("out.pdf"))
+        .arg("--dump-layout")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let dump: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let pages = dump["pages"].as_array().unwrap();
+    let mut rep = Report {
+        name: name.to_string(),
+        pages: pages.len(),
+        ..Report::default()
+    };
+    // Anchors (where a photo stands in the source) and placed figures, by
+    // photo, in order.
+    let mut anchors: HashMap<String, Vec<u64>> = HashMap::new();
+    let mut placed: HashMap<String, Vec<u64>> = HashMap::new();
+    for page in pages {
+        let n = page["page"].as_u64().unwrap();
+        rep.overlaps.extend(overlaps(page));
+        rep.outside.extend(outside(page));
+        rep.display_commas.extend(display_commas(page));
+        rep.reversed_serif.extend(reversed_serif(page));
+        for m in mark(page, "fig-anchor") {
+            let key = m["value"]["src"].as_str().unwrap().to_string();
+            anchors.entry(key).or_default().push(n);
+        }
+        let images: Vec<Item> = items(page)
+            .into_iter()
+            .filter(|i| i.kind == Kind::Image)
+            .collect();
+        for m in mark(page, "figure") {
+            let v = &m["value"];
+            let key = v["src"].as_str().unwrap().to_string();
+            if v["anchored"] == true {
+                placed.entry(key.clone()).or_default().push(n);
+            }
+            rep.figures += 1;
+            // The image placed where the mark is.
+            let (x, y) = (m["x"].as_f64().unwrap(), m["y"].as_f64().unwrap());
+            let img = images.iter().min_by(|a, b| {
+                let d = |i: &&Item| (i.r.x0 - x).abs() + (i.r.y0 - y).abs();
+                d(a).total_cmp(&d(b))
+            });
+            let (pw, ph) = (v["w"].as_f64().unwrap(), v["h"].as_f64().unwrap());
+            match img {
+                Some(i) if (i.r.x0 - x).abs() + (i.r.y0 - y).abs() < 20.0 => {
+                    let want = pw / ph;
+                    let got = i.r.w() / i.r.h();
+                    if (got / want - 1.0).abs() > 0.02 {
+                        rep.cropped.push(format!(
+                            "page {n}: {key} ({pw}×{ph} px, {want:.2}) set at {:.0}×{:.0} pt ({got:.2})",
+                            i.r.w(),
+                            i.r.h()
+                        ));
+                    }
+                }
+                _ => rep
+                    .cropped
+                    .push(format!("page {n}: {key}: no image at its mark")),
+            }
+        }
+        let (_, body) = areas(page);
+        let Some(body) = body else { continue };
+        rep.stranded.extend(stranded(page, &body));
+        rep.short_last.extend(short_last_lines(page, &body));
+        rep.squeezed.extend(squeezed(page, &body));
+        if !is_gallery(page, &body) {
+            rep.fills.push((n, fill(page, &body)));
+        }
+    }
+    for (key, a) in &anchors {
+        let p = placed.get(key).cloned().unwrap_or_default();
+        for (i, page) in a.iter().enumerate() {
+            match p.get(i) {
+                Some(q) => rep
+                    .distances
+                    .push((format!("{key} (page {q})"), *q as i64 - *page as i64)),
+                None => rep.unpaired.push(key.clone()),
+            }
+        }
+    }
+    rep.distances.sort();
+    eprintln!("{}", rep.summary());
+    rep
+}
+
+/// The four fixtures, checked once for all the tests of this module.
+fn reports() -> &'static Vec<Report> {
+    static REPORTS: OnceLock<Vec<Report>> = OnceLock::new();
+    REPORTS.get_or_init(|| {
+        let stress = Fixture::new("design-stress");
+        for i in 1..=25u8 {
+            write_photo(&stress.path(&format!("photos/g{i:02}.jpg")), 320, 240, i);
+        }
+        let newsletter = Fixture::new("newsletter");
+        let report = Fixture::new("report");
+        // The sample, copied: outside the repository the layout comes from
+        // folio's own layouts/ (FOLIO_HOME may point at another checkout's).
+        let sample = tempfile::tempdir().unwrap();
+        std::fs::copy(repo().join("issue.toml"), sample.path().join("issue.toml")).unwrap();
+        copy_dir(
+            &repo().join("examples/zhenjing-2024-01"),
+            &sample.path().join("examples/zhenjing-2024-01"),
+        );
+        let list: Vec<(&str, PathBuf)> = vec![
+            ("sample", sample.path().join("issue.toml")),
+            ("design-stress", stress.manifest()),
+            ("newsletter", newsletter.manifest()),
+            ("report", report.manifest()),
+        ];
+        list.iter().map(|(name, m)| check(name, m)).collect()
+    })
+}
+
+/// Fails with every finding of every fixture, after printing the figures.
+#[track_caller]
+fn assert_none(what: &str, f: impl Fn(&Report) -> Vec<String>) {
+    let mut bad = Vec::new();
+    for r in reports() {
+        eprintln!("{}", r.summary());
+        for b in f(r) {
+            bad.push(format!("{}: {b}", r.name));
+        }
+    }
+    assert!(bad.is_empty(), "{what}: {}\n{}", bad.len(), bad.join("\n"));
+}
+
+#[test]
+fn every_fixture_is_checked_and_marks_its_figures() {
+    let r = reports();
+    assert_eq!(r.len(), 4);
+    for rep in r {
+        assert!(rep.pages >= 8, "{}: {} pages", rep.name, rep.pages);
+        assert!(!rep.fills.is_empty(), "{}: no ordinary page", rep.name);
+        assert!(
+            rep.unpaired.is_empty(),
+            "{}: photos never placed: {:?}",
+            rep.name,
+            rep.unpaired
+        );
+    }
+    // The newsletter has photos in its text, and the checks see them.
+    let news = r.iter().find(|r| r.name == "newsletter").unwrap();
+    assert!(news.distances.len() >= 20, "{}", news.summary());
+}
+
+#[test]
+fn no_overlaps() {
+    assert_none("overlapping items", |r| r.overlaps.clone());
+}
+
+#[test]
+fn nothing_outside_the_live_area_or_the_bleed() {
+    assert_none("items outside the live area", |r| r.outside.clone());
+}
+
+/// Issue 10 asks for no ordinary page under 70 % full. Not reached yet:
+/// the last page of an article without a lead photo before a divider or a
+/// gallery, and the essays, stay emptier. Until then this is a ratchet: the
+/// count of such pages per fixture may not grow (a regression fails), and
+/// the figures are printed.
+#[test]
+fn underfilled_pages_do_not_grow() {
+    let limits = [
+        ("sample", 4),
+        ("design-stress", 3),
+        ("newsletter", 6),
+        ("report", 2),
+    ];
+    let mut bad = Vec::new();
+    for r in reports() {
+        eprintln!("{}", r.summary());
+        let low = r.low_fills();
+        let limit = limits
+            .iter()
+            .find(|(n, _)| *n == r.name)
+            .map_or(0, |(_, l)| *l);
+        if low.len() > limit {
+            bad.push(format!(
+                "{}: {} pages under 70 % (at most {limit}): {}",
+                r.name,
+                low.len(),
+                low.join(", ")
+            ));
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+#[test]
+fn photos_stand_beside_their_paragraph() {
+    assert_none("photos far from their paragraph", Report::far);
+}
+
+#[test]
+fn no_stranded_subheads_or_item_lines() {
+    assert_none("stranded subheads and item lines", |r| r.stranded.clone());
+}
+
+#[test]
+fn figures_keep_their_proportions() {
+    assert_none("figures cropped", |r| r.cropped.clone());
+}
+
+#[test]
+fn no_display_line_ends_with_a_comma() {
+    assert_none("titles ending a line with a comma", |r| {
+        r.display_commas.clone()
+    });
+}
+
+#[test]
+fn small_reversed_text_is_sans() {
+    assert_none("small reversed serif text", |r| r.reversed_serif.clone());
+}
+
+#[test]
+fn no_mid_line_mark_is_squeezed() {
+    assert_none("lines with a squeezed mark", |r| r.squeezed.clone());
+}
+
+#[test]
+fn no_short_last_lines() {
+    assert_none("short last lines", |r| r.short_last.clone());
+}
+
+// ---- The 目录 and the bookmarks (issue 12, item 12) ------------------------------
+
+/// The PDF's bookmarks: (title, children) of each top-level item.
+fn outline(doc: &lopdf::Document) -> Vec<(String, usize)> {
+    let title = |d: &lopdf::Dictionary| -> String {
+        match d.get(b"Title") {
+            Ok(lopdf::Object::String(bytes, _)) => {
+                if bytes.starts_with(&[0xFE, 0xFF]) {
+                    let units: Vec<u16> = bytes[2..]
+                        .chunks(2)
+                        .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+                        .collect();
+                    String::from_utf16_lossy(&units)
+                } else {
+                    String::from_utf8_lossy(bytes).into_owned()
+                }
+            }
+            _ => String::new(),
+        }
+    };
+    let dict = |id: lopdf::ObjectId| doc.get_object(id).unwrap().as_dict().unwrap().clone();
+    let root = doc
+        .catalog()
+        .unwrap()
+        .get(b"Outlines")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    let mut out = Vec::new();
+    let mut next = dict(root)
+        .get(b"First")
+        .ok()
+        .map(|o| o.as_reference().unwrap());
+    while let Some(id) = next {
+        let d = dict(id);
+        let mut children = 0;
+        let mut c = d.get(b"First").ok().map(|o| o.as_reference().unwrap());
+        while let Some(cid) = c {
+            children += 1;
+            c = dict(cid)
+                .get(b"Next")
+                .ok()
+                .map(|o| o.as_reference().unwrap());
+        }
+        out.push((title(&d), children));
+        next = d.get(b"Next").ok().map(|o| o.as_reference().unwrap());
+    }
+    out
+}
+
+#[test]
+fn contents_entries_link_whole_and_bookmarks_nest_by_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("sample.pdf");
+    std::fs::copy(repo().join("issue.toml"), dir.path().join("issue.toml")).unwrap();
+    copy_dir(
+        &repo().join("examples/zhenjing-2024-01"),
+        &dir.path().join("examples/zhenjing-2024-01"),
+    );
+    let out = folio()
+        .arg("compile")
+        .arg(dir.path().join("issue.toml"))
+        .arg("-o")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let doc = lopdf::Document::load(&pdf).unwrap();
+    // Bookmarks: one per section, the pieces under it.
+    let top = outline(&doc);
+    let sections: Vec<&str> = vec!["服务动态", "服务经验", "服务故事", "服务心语"];
+    let names: Vec<&str> = top.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(names, sections, "{top:?}");
+    assert!(top.iter().all(|(_, n)| *n >= 1), "{top:?}");
+    // The 目录's entries are links as wide as the entry (title, leader and
+    // page number), not only the page number's digits.
+    let pages = doc.get_pages();
+    let mut wide = 0;
+    for (_, id) in pages {
+        let page = doc.get_object(id).unwrap().as_dict().unwrap();
+        let Ok(annots) = page.get(b"Annots") else {
+            continue;
+        };
+        let annots = match annots {
+            lopdf::Object::Array(a) => a.clone(),
+            lopdf::Object::Reference(r) => doc.get_object(*r).unwrap().as_array().unwrap().clone(),
+            _ => continue,
+        };
+        for a in annots {
+            let a = match a {
+                lopdf::Object::Reference(r) => {
+                    doc.get_object(r).unwrap().as_dict().unwrap().clone()
+                }
+                lopdf::Object::Dictionary(d) => d,
+                _ => continue,
+            };
+            if a.get(b"Subtype").and_then(lopdf::Object::as_name).ok() != Some(b"Link") {
+                continue;
+            }
+            let r: Vec<f64> = a
+                .get(b"Rect")
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| {
+                    v.as_float()
+                        .map(f64::from)
+                        .or_else(|_| v.as_i64().map(|i| i as f64))
+                        .unwrap()
+                })
+                .collect();
+            if (r[2] - r[0]).abs() > 100.0 * MM / 2.0 {
+                wide += 1;
+            }
+        }
+    }
+    assert!(wide >= 8, "{wide} wide links");
+}
+
+// ---- A long 目录 (issue 10) ------------------------------------------------------
+
+#[test]
+fn a_long_contents_runs_on_to_further_pages() {
+    // A yearly volume: 40 sections of one article each.
+    let fx = Fixture::new("basic");
+    fx.edit("issue.toml", |t| {
+        let (head, rest) = t.split_once("[[section]]").unwrap();
+        let back = &rest[rest.find("[back_cover]").unwrap()..];
+        let mut sections = String::new();
+        for i in 1..=40 {
+            sections.push_str(&format!(
+                "[[section]]\ntitle = \"第{i}栏目\"\ndivider = false\n\n\
+                 [[section.article]]\ntitle = \"第{i}篇文章\"\nbody = \"articles/two.md\"\n\n"
+            ));
+        }
+        format!("{head}{sections}{back}")
+    });
+    assert_success(&fx.compile());
+    let pages = page_texts(&fx.pdf());
+    // The 目录 is every page from the one that says 目录 to the first
+    // article; it lists all 40 pieces, each with the page it starts on.
+    let toc = pages.iter().position(|p| p.contains("目录")).unwrap();
+    let first = pages
+        .iter()
+        .position(|p| p.contains("第1篇文章") && !p.contains("第2篇文章"))
+        .unwrap();
+    assert!(first > toc + 1, "the 目录 has one page: {toc} {first}");
+    // (Without the dotted leaders.)
+    let listed: String = pages[toc..first].concat().replace('·', "");
+    for i in 1..=40 {
+        let opener = pages
+            .iter()
+            .enumerate()
+            .skip(first)
+            .find(|(_, p)| p.contains(&format!("第{i}篇文章")))
+            .map(|(n, _)| n + 1)
+            .unwrap_or_else(|| panic!("第{i}篇文章 is set on no page"));
+        assert!(
+            listed.contains(&format!("第{i}篇文章{opener}")),
+            "第{i}篇文章 (page {opener}) is not listed with its page"
+        );
+    }
+}
