@@ -128,21 +128,20 @@ impl Loader {
         // stands for its file in the issue folder.
         let issue_rel = photo::memory_source(p)
             .or_else(|| p.strip_prefix(ISSUE_VDIR).filter(|r| r.starts_with('/')));
-        let (files, rest) =
-            if let Some(rest) = issue_rel {
-                let rel = VirtualPath::new(rest).map_err(|_| FileError::AccessDenied)?;
-                let path = rel
-                    .realize(&self.issue)
-                    .map_err(|_| FileError::AccessDenied)?;
-                return Ok(Place::Disk {
-                    path,
-                    root: &self.issue,
-                });
-            } else if let Some(rest) = p.strip_prefix(LIBRARY_VDIR).filter(|r| r.starts_with('/')) {
-                (&self.library, rest)
-            } else {
-                (&self.layout, p)
-            };
+        let (files, rest) = if let Some(rest) = issue_rel {
+            let rel = VirtualPath::new(rest).map_err(|_| FileError::AccessDenied)?;
+            let path = rel
+                .realize(&self.issue)
+                .map_err(|_| FileError::AccessDenied)?;
+            return Ok(Place::Disk {
+                path,
+                root: &self.issue,
+            });
+        } else if let Some(rest) = p.strip_prefix(LIBRARY_VDIR).filter(|r| r.starts_with('/')) {
+            (&self.library, rest)
+        } else {
+            (&self.layout, p)
+        };
         let rel = VirtualPath::new(rest).map_err(|_| FileError::AccessDenied)?;
         match files {
             LayoutFiles::Dir(root) => {
