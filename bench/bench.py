@@ -44,6 +44,14 @@ SAMPLE_DIR = "examples/zhenjing-2024-01"
 # ---- Preparing the inputs -----------------------------------------------------------
 
 
+
+def markdown_of(body):
+    """The Markdown of an article: a Word body (the sample's article 11) is
+    read from its Markdown twin beside it, which folio sets identically."""
+    if body.suffix == ".docx":
+        return body.with_suffix(".md")
+    return body
+
 def copy_sample(dest: Path) -> None:
     dest.mkdir(parents=True)
     shutil.copy(REPO / "issue.toml", dest / "issue.toml")
@@ -91,7 +99,7 @@ def make_volume(dest: Path, copies: int, photos: bool = True) -> None:
                 if "columns" in a:
                     out.append(f"columns = {a['columns']}")
                 if "body" in a:
-                    src = REPO / a["body"]
+                    src = markdown_of(REPO / a["body"])
                     paras = src.read_text(encoding="utf-8").split("\n\n")
                     numbered = [
                         f"（{k}）{p}" if p.strip() and not p.lstrip().startswith(("#", "!", "-", ">", "|")) else p
@@ -208,7 +216,7 @@ def plain_typ(issue_dir: Path) -> str:
             if "lead" in a:
                 t.append(f'#image("{a["lead"]["file"]}", width: 100%)')
             if "body" in a:
-                md = (issue_dir / a["body"]).read_text(encoding="utf-8")
+                md = markdown_of(issue_dir / a["body"]).read_text(encoding="utf-8")
                 cols = a.get("columns", m.get("design", {}).get("columns", 1))
                 body = []
                 for kind, text in paragraphs(md):
@@ -373,7 +381,7 @@ figcaption {{ font-size: 8pt; color: gray; text-align: center; margin-top: 1mm; 
                 half = " half" if a.get("lead_size") == "half" else ""
                 h.append(f'<img class="lead{half}" src="{url(a["lead"]["file"])}" alt="">')
             if "body" in a:
-                md = (issue_dir / a["body"]).read_text(encoding="utf-8")
+                md = markdown_of(issue_dir / a["body"]).read_text(encoding="utf-8")
                 one = " one" if a.get("columns", columns) == 1 else ""
                 h.append(f'<div class="body{one}">')
                 h.append(markdown.markdown(md, extensions=["tables"]))

@@ -314,3 +314,31 @@ pub fn diagnostics(out: &Output) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// `folio preflight --format json` on a fixture: the exit code and report.
+pub fn preflight_json(fx: &Fixture) -> (Option<i32>, serde_json::Value) {
+    let out = folio()
+        .arg("preflight")
+        .arg(fx.manifest())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            stderr(&out)
+        )
+    });
+    (out.status.code(), json)
+}
+
+/// The findings of one check in a preflight report.
+pub fn findings<'a>(json: &'a serde_json::Value, check: &str) -> Vec<&'a serde_json::Value> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == check)
+        .collect()
+}

@@ -219,32 +219,6 @@ fn jpegs_pass_through_untouched() {
 
 // ---- Preflight ---------------------------------------------------------------
 
-fn preflight_json(fx: &Fixture) -> (Option<i32>, serde_json::Value) {
-    let out = folio()
-        .arg("preflight")
-        .arg(fx.manifest())
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            stderr(&out)
-        )
-    });
-    (out.status.code(), json)
-}
-
-fn findings<'a>(json: &'a serde_json::Value, check: &str) -> Vec<&'a serde_json::Value> {
-    json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["check"] == check)
-        .collect()
-}
-
 #[test]
 fn preflight_passes_a_good_issue() {
     let fx = Fixture::new("basic");

@@ -44,32 +44,6 @@ fn visible(s: &str) -> String {
         .collect()
 }
 
-fn preflight(fx: &Fixture) -> (Option<i32>, serde_json::Value) {
-    let out = folio()
-        .arg("preflight")
-        .arg(fx.manifest())
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            stderr(&out)
-        )
-    });
-    (out.status.code(), json)
-}
-
-fn findings<'a>(json: &'a serde_json::Value, check: &str) -> Vec<&'a serde_json::Value> {
-    json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["check"] == check)
-        .collect()
-}
-
 fn photo_rgb(w: u32, h: u32) -> image::RgbImage {
     image::RgbImage::from_fn(w, h, |x, y| {
         image::Rgb([
@@ -170,7 +144,7 @@ fn webp_and_gif_are_placed_with_an_info_line() {
         "{err}"
     );
     // Full resolution kept for print.
-    let (_, json) = preflight(&fx);
+    let (_, json) = preflight_json(&fx);
     let msgs: Vec<String> = json["findings"]
         .as_array()
         .unwrap()
@@ -224,7 +198,7 @@ fn exif_orientation_of_a_png_is_honoured() {
     out.extend(chunk);
     out.extend(&png[33..]);
     std::fs::write(fx.path("photos/p3.jpg"), out).unwrap();
-    let (_, json) = preflight(&fx);
+    let (_, json) = preflight_json(&fx);
     let f = findings(&json, "image-resolution")
         .into_iter()
         .find(|f| {
@@ -438,7 +412,7 @@ fn over_long_words_numbers_and_addresses_break_inside_the_column() {
     );
     let out = fx.compile();
     assert_success(&out);
-    let (_, json) = preflight(&fx);
+    let (_, json) = preflight_json(&fx);
     assert!(findings(&json, "past-trim").is_empty(), "{json:#}");
     let near: Vec<_> = findings(&json, "safe-zone")
         .into_iter()
@@ -466,7 +440,7 @@ fn over_long_words_numbers_and_addresses_break_inside_the_column() {
 fn text_past_the_trim_is_a_preflight_error() {
     let fx = Fixture::new("basic");
     fx.trusted_article("#block(width: 400mm)[#lorem(80)]\n");
-    let (code, json) = preflight(&fx);
+    let (code, json) = preflight_json(&fx);
     assert_eq!(code, Some(1), "{json:#}");
     let f = findings(&json, "past-trim");
     assert!(!f.is_empty(), "{json:#}");
