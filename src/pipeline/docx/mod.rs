@@ -279,6 +279,7 @@ pub fn read(data: &[u8], vbase: &str) -> Result<DocxArticle, DocxError> {
         by_part: HashMap::new(),
         dropped: BTreeSet::new(),
         skipped_pictures: Vec::new(),
+        counters: HashMap::new(),
         depth: 0,
     };
     if has_comments {
@@ -932,6 +933,8 @@ struct Reader<'a, 'd> {
     by_part: HashMap<String, usize>,
     dropped: BTreeSet<Dropped>,
     skipped_pictures: Vec<String>,
+    /// The last number given at each level of each list (`w:numId`).
+    counters: HashMap<String, Vec<u64>>,
     depth: usize,
 }
 
@@ -1616,54 +1619,62 @@ impl<'d> Reader<'_, 'd> {
         })
     }
 
-    /// Builds nested lists from consecutive list paragraphs.
-    fn nest(&self, run: Vec<(String, u8, Vec<Block>)>) -> Vec<Block> {
+    /// Builds nested lists from consecutive list paragraphs. Numbering goes
+    /// on across the paragraphs between items of the same list, as in Word
+    /// (1. 2., a paragraph, 3.); a deeper level starts again under each item.
+    fn nest(&mut self, run: Vec<(String, u8, Vec<Block>)>) -> Vec<Block> {
+        type Open = Option<(bool, u64, Vec<Vec<Block>>)>;
+        fn close(out: &mut Vec<Block>, current: &mut Open) {
+            if let Some((ordered, start, items)) = current.take() {
+                out.push(Block::List {
+                    ordered,
+                    start,
+                    items,
+                });
+            }
+        }
         let mut out = Vec::new();
         let base = run.iter().map(|r| r.1).min().unwrap_or(0);
-        let mut current: Option<(bool, u64, Vec<Vec<Block>>)> = None;
+        let mut current: Open = None;
         let mut deeper: Vec<(String, u8, Vec<Block>)> = Vec::new();
-        let flush_deeper = |current: &mut Option<(bool, u64, Vec<Vec<Block>>)>,
-                            deeper: &mut Vec<(String, u8, Vec<Block>)>,
-                            this: &Self| {
-            if deeper.is_empty() {
-                return;
+        let mut run = run.into_iter().peekable();
+        loop {
+            let next = run.next();
+            if next.as_ref().is_none_or(|r| r.1 <= base) && !deeper.is_empty() {
+                // The deeper items belong to the last item.
+                let nested = self.nest(std::mem::take(&mut deeper));
+                let cur = current.get_or_insert_with(|| (false, 1, Vec::new()));
+                if cur.2.is_empty() {
+                    cur.2.push(Vec::new());
+                }
+                cur.2.last_mut().expect("an item").extend(nested);
             }
-            let nested = this.nest(std::mem::take(deeper));
-            let cur = current.get_or_insert_with(|| (false, 1, Vec::new()));
-            if cur.2.is_empty() {
-                cur.2.push(Vec::new());
-            }
-            cur.2.last_mut().expect("an item").extend(nested);
-        };
-        for (num, level, blocks) in run {
+            let Some((num, level, blocks)) = next else {
+                break;
+            };
             if level > base {
                 deeper.push((num, level, blocks));
                 continue;
             }
-            flush_deeper(&mut current, &mut deeper, self);
-            let (ordered, start) = self.numbering.level(&num, level);
+            let (ordered, first) = self.numbering.level(&num, level);
+            let counters = self.counters.entry(num).or_insert_with(|| vec![0; 9]);
+            let l = level as usize;
+            let number = if counters[l] == 0 {
+                first
+            } else {
+                counters[l] + 1
+            };
+            counters[l] = number;
+            counters[l + 1..].iter_mut().for_each(|c| *c = 0);
             match &mut current {
                 Some((o, _, items)) if *o == ordered => items.push(blocks),
                 _ => {
-                    if let Some((o, s, items)) = current.take() {
-                        out.push(Block::List {
-                            ordered: o,
-                            start: s,
-                            items,
-                        });
-                    }
-                    current = Some((ordered, start, vec![blocks]));
+                    close(&mut out, &mut current);
+                    current = Some((ordered, number, vec![blocks]));
                 }
             }
         }
-        flush_deeper(&mut current, &mut deeper, self);
-        if let Some((o, s, items)) = current {
-            out.push(Block::List {
-                ordered: o,
-                start: s,
-                items,
-            });
-        }
+        close(&mut out, &mut current);
         out
     }
 }
@@ -2046,6 +2057,50 @@ mod tests {
         let doc = "<w:p><w:r><w:t>第一行</w:t><w:br/><w:t>第二行</w:t></w:r></w:p><w:p><w:r><w:t>word</w:t><w:br/><w:t>two</w:t></w:r></w:p>";
         let a = read(&package(doc), "/v").unwrap();
         assert_eq!(text_of(&a.blocks), "第一行第二行word two");
+    }
+
+    #[test]
+    fn numbering_goes_on_across_paragraphs_and_restarts_below() {
+        let num = r#"<w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/></w:lvl><w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/></w:lvl></w:abstractNum><w:num w:numId="5"><w:abstractNumId w:val="1"/></w:num></w:numbering>"#;
+        let rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering" Target="numbering.xml"/></Relationships>"#;
+        let item = |lvl: u8, t: &str| {
+            format!(
+                r#"<w:p><w:pPr><w:numPr><w:ilvl w:val="{lvl}"/><w:numId w:val="5"/></w:numPr></w:pPr><w:r><w:t>{t}</w:t></w:r></w:p>"#
+            )
+        };
+        let body = [
+            item(0, "甲"),
+            item(1, "甲一"),
+            item(1, "甲二"),
+            item(0, "乙"),
+            "<w:p><w:r><w:t>中间的段落</w:t></w:r></w:p>".to_string(),
+            item(0, "丙"),
+            item(1, "丙一"),
+        ]
+        .concat();
+        let doc = format!(
+            r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+        );
+        let zip = zip::tests::stored_zip(&[
+            ("word/document.xml", doc.as_bytes()),
+            ("word/numbering.xml", num.as_bytes()),
+            ("word/_rels/document.xml.rels", rels.as_bytes()),
+        ]);
+        let a = read(&zip, "/v").unwrap();
+        let starts: Vec<(u64, usize)> = a
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::List { start, items, .. } => Some((*start, items.len())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(starts, vec![(1, 2), (3, 1)]);
+        // The sublist under 丙 starts again at 1.
+        let Block::List { items, .. } = &a.blocks[2] else {
+            panic!()
+        };
+        assert!(matches!(items[0][1], Block::List { start: 1, .. }));
     }
 
     #[test]
