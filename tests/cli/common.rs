@@ -342,3 +342,23 @@ pub fn findings<'a>(json: &'a serde_json::Value, check: &str) -> Vec<&'a serde_j
         .filter(|f| f["check"] == check)
         .collect()
 }
+
+/// `pdfimages -list` of a PDF: each image's (x ppi, y ppi) at its placed
+/// size, with the listing for messages.
+pub fn image_ppis(pdf: &Path) -> (Vec<(f64, f64)>, String) {
+    let out = Command::new("pdfimages")
+        .arg("-list")
+        .arg(pdf)
+        .output()
+        .expect("pdfimages (poppler-utils) must be installed for the tests");
+    let list = String::from_utf8_lossy(&out.stdout).into_owned();
+    let ppis = list
+        .lines()
+        .skip(2)
+        .map(|line| {
+            let cols: Vec<&str> = line.split_whitespace().collect();
+            (cols[12].parse().unwrap(), cols[13].parse().unwrap())
+        })
+        .collect();
+    (ppis, list)
+}

@@ -375,20 +375,14 @@ fn screen_edition_is_light_and_has_no_bleed() {
         assert_close(media.unwrap(), [0.0, 0.0, 210.0 * MM, 297.0 * MM]);
     }
     // Every image at most 150 ppi at its placed size (pdfimages reports it).
-    let list = Command::new("pdfimages")
-        .arg("-list")
-        .arg(&screen)
-        .output()
-        .unwrap();
-    let list = String::from_utf8_lossy(&list.stdout);
-    let mut n = 0;
-    for line in list.lines().skip(2) {
-        let cols: Vec<&str> = line.split_whitespace().collect();
-        let (xppi, yppi): (f64, f64) = (cols[12].parse().unwrap(), cols[13].parse().unwrap());
-        assert!(xppi <= 152.0 && yppi <= 152.0, "{line}");
-        n += 1;
+    let (ppis, list) = image_ppis(&screen);
+    for (xppi, yppi) in &ppis {
+        assert!(
+            *xppi <= 152.0 && *yppi <= 152.0,
+            "{xppi} × {yppi} ppi\n{list}"
+        );
     }
-    assert!(n >= 4, "{list}");
+    assert!(ppis.len() >= 4, "{list}");
     // Outline (bookmarks) and a linked 目录.
     let doc = Document::load(&screen).unwrap();
     assert!(doc.catalog().unwrap().has(b"Outlines"));

@@ -236,20 +236,14 @@ fn screen_edition_resamples_markdown_images_too() {
     let screen = fx.path("screen.pdf");
     let out = fx.compile_with(&["--edition", "screen", "-o", screen.to_str().unwrap()]);
     assert_success(&out);
-    let list = Command::new("pdfimages")
-        .arg("-list")
-        .arg(&screen)
-        .output()
-        .unwrap();
-    let list = String::from_utf8_lossy(&list.stdout);
-    let mut n = 0;
-    for line in list.lines().skip(2) {
-        let cols: Vec<&str> = line.split_whitespace().collect();
-        let (xppi, yppi): (f64, f64) = (cols[12].parse().unwrap(), cols[13].parse().unwrap());
-        assert!(xppi <= 152.0 && yppi <= 152.0, "{line}\n{list}");
-        n += 1;
+    let (ppis, list) = image_ppis(&screen);
+    for (xppi, yppi) in &ppis {
+        assert!(
+            *xppi <= 152.0 && *yppi <= 152.0,
+            "{xppi} × {yppi} ppi\n{list}"
+        );
     }
-    assert!(n >= 5, "{list}");
+    assert!(ppis.len() >= 5, "{list}");
 }
 
 // ---- Articles: encodings, byte-order mark, empty --------------------------------

@@ -1252,15 +1252,15 @@ impl<'d> Reader<'_, 'd> {
         Ok(())
     }
 
-    /// A DrawingML object: a picture, a text box, a group of them.
-    fn drawing(&mut self, d: Node, para: &mut Para) -> Result<(), DocxError> {
-        // Text boxes: their paragraphs, in place.
+    /// The text boxes in a DrawingML or VML object: their paragraphs, in
+    /// place (a box nested in another box is read with its parent), with
+    /// one warning for the article.
+    fn text_boxes(&mut self, object: Node, para: &mut Para) -> Result<(), DocxError> {
         let mut found_box = false;
-        for tb in d
+        for tb in object
             .descendants()
             .filter(|n| n.has_tag_name_local("txbxContent"))
         {
-            // A box nested in another box is read with its parent.
             if tb
                 .ancestors()
                 .skip(1)
@@ -1276,6 +1276,12 @@ impl<'d> Reader<'_, 'd> {
         if found_box {
             self.dropped.insert(Dropped::TextBoxes);
         }
+        Ok(())
+    }
+
+    /// A DrawingML object: a picture, a text box, a group of them.
+    fn drawing(&mut self, d: Node, para: &mut Para) -> Result<(), DocxError> {
+        self.text_boxes(d, para)?;
         for blip in d.descendants().filter(|n| n.has_tag_name_local("blip")) {
             if blip
                 .ancestors()
@@ -1299,26 +1305,7 @@ impl<'d> Reader<'_, 'd> {
 
     /// A VML object (older Word, WPS): pictures and text boxes.
     fn vml(&mut self, v: Node, para: &mut Para) -> Result<(), DocxError> {
-        let mut found_box = false;
-        for tb in v
-            .descendants()
-            .filter(|n| n.has_tag_name_local("txbxContent"))
-        {
-            if tb
-                .ancestors()
-                .skip(1)
-                .any(|a| a.has_tag_name_local("txbxContent"))
-            {
-                continue;
-            }
-            found_box = true;
-            let elems = self.block_elems(tb)?;
-            let (blocks, _, _) = self.assemble(elems, false)?;
-            para.boxes.extend(blocks);
-        }
-        if found_box {
-            self.dropped.insert(Dropped::TextBoxes);
-        }
+        self.text_boxes(v, para)?;
         if v.has_tag_name_local("object") {
             self.dropped.insert(Dropped::Objects);
             return Ok(());
