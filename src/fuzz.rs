@@ -16,7 +16,7 @@ use crate::cmd;
 use crate::error::{Error, Printer};
 use crate::pipeline::manifest;
 use crate::pipeline::model::{self, Resources};
-use crate::pipeline::{content, markdown, text};
+use crate::pipeline::{content, docx, markdown, text, to_markdown};
 
 /// A throw-away issue folder with an article and a small photo, for inputs
 /// that refer to files.
@@ -108,6 +108,50 @@ pub fn markdown(folder: &Folder, data: &[u8]) {
     let _ = crate::pipeline::encoding::decode(data);
     let _ = crate::pipeline::verify::check_jpeg(data);
     let _ = crate::pipeline::verify::check_png(data);
+}
+
+/// Fuzz target `docx`: a Word article from the bytes, read as `folio
+/// compile` and `folio convert` read it (the tree, then Markdown). With
+/// the first byte odd, the rest is the whole .docx file; with it even, the
+/// rest is split at NUL bytes into the document, styles, numbering,
+/// footnotes and relationships parts, wrapped in a zip, so that the fuzzer
+/// reaches the XML reader without having to find a valid container.
+/// Returns whether the bytes read as an article.
+pub fn docx(folder: &Folder, data: &[u8]) -> bool {
+    let Some((&mode, rest)) = data.split_first() else {
+        return false;
+    };
+    let wrapped;
+    let file = if mode & 1 == 1 {
+        rest
+    } else {
+        const PARTS: [&str; 5] = [
+            "word/document.xml",
+            "word/styles.xml",
+            "word/numbering.xml",
+            "word/footnotes.xml",
+            "word/_rels/document.xml.rels",
+        ];
+        let parts: Vec<(&str, &[u8])> =
+            PARTS.iter().copied().zip(rest.split(|&b| b == 0)).collect();
+        wrapped = docx::zip::stored_zip(&parts);
+        &wrapped[..]
+    };
+    match docx::read(file, "/_issue/articles/a.docx") {
+        Ok(article) => {
+            let md = to_markdown::to_markdown(&article.blocks, &|src| src.to_string());
+            // What convert writes must read back as an article.
+            let root = folder.root();
+            let path = root.join("articles/a.md");
+            let mut warnings = Vec::new();
+            let _ = markdown::markdown(&root, &path, &Arc::from(md.as_str()), true, &mut warnings);
+            true
+        }
+        Err(err) => {
+            let _ = (err.to_string(), err.hint());
+            false
+        }
+    }
 }
 
 /// Writes a tiny issue made from `data` into `dir` and returns its

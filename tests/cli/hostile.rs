@@ -1072,6 +1072,25 @@ fn fuzz_regressions_markdown() {
 }
 
 #[test]
+fn fuzz_regressions_docx() {
+    let folder = folio::fuzz::Folder::new().unwrap();
+    let mut read = Vec::new();
+    for (name, data) in regressions("docx") {
+        let t = Instant::now();
+        if folio::fuzz::docx(&folder, &data) {
+            read.push(name.clone());
+        }
+        assert!(t.elapsed() < Duration::from_secs(10), "docx/{name} is slow");
+    }
+    // Both ways in reach the reader: a whole file and wrapped parts.
+    assert!(
+        read.contains(&"file-pd-article".to_string())
+            && read.contains(&"wrapped-parts".to_string()),
+        "read as articles: {read:?}"
+    );
+}
+
+#[test]
 fn fuzz_regressions_compile() {
     let mut compiled = 0;
     for (name, data) in regressions("compile") {

@@ -12,7 +12,7 @@
 //! Every size is checked before anything is unpacked: the file, each part,
 //! the parts together, and each picture's pixel count (from its header).
 
-mod zip;
+pub mod zip;
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
@@ -1908,7 +1908,7 @@ mod tests {
         let doc = format!(
             r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
         );
-        zip::tests::stored_zip(&[("word/document.xml", doc.as_bytes())])
+        zip::stored_zip(&[("word/document.xml", doc.as_bytes())])
     }
 
     fn text_of(blocks: &[Block]) -> String {
@@ -1988,7 +1988,7 @@ mod tests {
             let doc = format!(
                 r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="r" xmlns:a="a" xmlns:mc="mc"><w:body>{body}</w:body></w:document>"#
             );
-            let zip = zip::tests::stored_zip(&[("word/document.xml", doc.as_bytes())]);
+            let zip = zip::stored_zip(&[("word/document.xml", doc.as_bytes())]);
             if let Ok(a) = read(&zip, "/v") {
                 serde_json::to_string(&a.blocks).unwrap();
                 read_ok += 1;
@@ -2031,7 +2031,7 @@ mod tests {
         let doc = r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:footnoteReference w:id="1"/></w:r></w:p></w:body></w:document>"#;
         let notes = r#"<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:footnote w:id="1"><w:p><w:r><w:footnoteReference w:id="1"/></w:r></w:p></w:footnote></w:footnotes>"#;
         let rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes" Target="footnotes.xml"/></Relationships>"#;
-        let zip = zip::tests::stored_zip(&[
+        let zip = zip::stored_zip(&[
             ("word/document.xml", doc.as_bytes()),
             ("word/footnotes.xml", notes.as_bytes()),
             ("word/_rels/document.xml.rels", rels.as_bytes()),
@@ -2068,7 +2068,7 @@ mod tests {
         let doc = format!(
             r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
         );
-        let zip = zip::tests::stored_zip(&[
+        let zip = zip::stored_zip(&[
             ("word/document.xml", doc.as_bytes()),
             ("word/numbering.xml", num.as_bytes()),
             ("word/_rels/document.xml.rels", rels.as_bytes()),

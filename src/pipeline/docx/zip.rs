@@ -178,49 +178,50 @@ impl<'a> Archive<'a> {
     }
 }
 
-#[cfg(test)]
-pub(super) mod tests {
-    use super::*;
-
-    /// A zip with stored entries, written by hand.
-    pub fn stored_zip(files: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut central = Vec::new();
-        for (name, data) in files {
-            let offset = out.len() as u32;
-            let crc = crc32fast::hash(data);
-            let mut header = Vec::new();
-            header.extend(LOCAL.to_le_bytes());
-            header.extend([20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-            header.extend(crc.to_le_bytes());
-            header.extend((data.len() as u32).to_le_bytes());
-            header.extend((data.len() as u32).to_le_bytes());
-            header.extend((name.len() as u16).to_le_bytes());
-            header.extend(0u16.to_le_bytes());
-            out.extend(&header);
-            out.extend(name.as_bytes());
-            out.extend(*data);
-            central.extend(CENTRAL.to_le_bytes());
-            central.extend([20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-            central.extend(crc.to_le_bytes());
-            central.extend((data.len() as u32).to_le_bytes());
-            central.extend((data.len() as u32).to_le_bytes());
-            central.extend((name.len() as u16).to_le_bytes());
-            central.extend([0; 12]);
-            central.extend(offset.to_le_bytes());
-            central.extend(name.as_bytes());
-        }
-        let cd_offset = out.len() as u32;
-        out.extend(&central);
-        out.extend(EOCD.to_le_bytes());
-        out.extend([0, 0, 0, 0]);
-        out.extend((files.len() as u16).to_le_bytes());
-        out.extend((files.len() as u16).to_le_bytes());
-        out.extend((central.len() as u32).to_le_bytes());
-        out.extend(cd_offset.to_le_bytes());
-        out.extend([0, 0]);
-        out
+/// A zip of stored (uncompressed) entries, for the tests and the `docx`
+/// fuzz target, which wrap parts in a container.
+pub fn stored_zip(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for (name, data) in files {
+        let offset = out.len() as u32;
+        let crc = crc32fast::hash(data);
+        let mut header = Vec::new();
+        header.extend(LOCAL.to_le_bytes());
+        header.extend([20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        header.extend(crc.to_le_bytes());
+        header.extend((data.len() as u32).to_le_bytes());
+        header.extend((data.len() as u32).to_le_bytes());
+        header.extend((name.len() as u16).to_le_bytes());
+        header.extend(0u16.to_le_bytes());
+        out.extend(&header);
+        out.extend(name.as_bytes());
+        out.extend(*data);
+        central.extend(CENTRAL.to_le_bytes());
+        central.extend([20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        central.extend(crc.to_le_bytes());
+        central.extend((data.len() as u32).to_le_bytes());
+        central.extend((data.len() as u32).to_le_bytes());
+        central.extend((name.len() as u16).to_le_bytes());
+        central.extend([0; 12]);
+        central.extend(offset.to_le_bytes());
+        central.extend(name.as_bytes());
     }
+    let cd_offset = out.len() as u32;
+    out.extend(&central);
+    out.extend(EOCD.to_le_bytes());
+    out.extend([0, 0, 0, 0]);
+    out.extend((files.len() as u16).to_le_bytes());
+    out.extend((files.len() as u16).to_le_bytes());
+    out.extend((central.len() as u32).to_le_bytes());
+    out.extend(cd_offset.to_le_bytes());
+    out.extend([0, 0]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
 
     #[test]
     fn reads_stored_entries_and_checks_limits() {
