@@ -56,7 +56,7 @@ pub struct MemoryFile {
 /// Everything the layout receives, documented in `layouts/default/README.md`.
 #[derive(Debug, Serialize)]
 pub struct LayoutData {
-    pub issue: IssueData,
+    pub issue: model::Meta,
     pub cover: CoverData,
     /// The 目录 heading (`[contents]` of the manifest).
     pub contents: Value,
@@ -65,17 +65,6 @@ pub struct LayoutData {
     pub print: PrintData,
     pub sections: Vec<SectionData>,
     pub back_cover: BackCoverData,
-}
-
-#[derive(Debug, Serialize)]
-pub struct IssueData {
-    pub magazine: String,
-    pub subtitle: String,
-    pub number: String,
-    pub date: model::Date,
-    pub publisher: String,
-    pub language: String,
-    pub region: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -249,14 +238,10 @@ pub fn convert(issue: &Issue) -> Result<Converted, Error> {
     let m = &issue.meta;
     let b = &issue.back_cover;
     let data = LayoutData {
-        issue: IssueData {
-            magazine: m.magazine.clone(),
+        issue: model::Meta {
             subtitle: t(&m.subtitle),
-            number: m.number.clone(),
-            date: m.date,
             publisher: t(&m.publisher),
-            language: m.language.clone(),
-            region: m.region.clone(),
+            ..m.clone()
         },
         cover,
         contents: serde_json::to_value(&issue.contents).expect("contents serialise"),

@@ -51,7 +51,7 @@ pub struct Issue {
     pub warnings: Vec<Diag>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Meta {
     pub magazine: String,
     pub subtitle: String,
