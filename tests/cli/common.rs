@@ -362,3 +362,69 @@ pub fn image_ppis(pdf: &Path) -> (Vec<(f64, f64)>, String) {
         .collect();
     (ppis, list)
 }
+
+/// A box on a laid-out page (`--dump-layout`), in points from the top left.
+#[derive(Debug, Clone, Copy)]
+pub struct Rect {
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub y1: f64,
+}
+
+impl Rect {
+    /// From an item's `x`, `y`, `w`, `h`.
+    pub fn of(v: &serde_json::Value) -> Option<Rect> {
+        let n = |k: &str| v.get(k)?.as_f64();
+        let (x, y, w, h) = (n("x")?, n("y")?, n("w")?, n("h")?);
+        Some(Rect {
+            x0: x,
+            y0: y,
+            x1: x + w,
+            y1: y + h,
+        })
+    }
+
+    pub fn w(&self) -> f64 {
+        self.x1 - self.x0
+    }
+
+    pub fn h(&self) -> f64 {
+        self.y1 - self.y0
+    }
+
+    pub fn area(&self) -> f64 {
+        self.w().max(0.0) * self.h().max(0.0)
+    }
+
+    /// No area to speak of (under 0.01 pt across).
+    pub fn empty(&self) -> bool {
+        self.w() < 0.01 || self.h() < 0.01
+    }
+
+    /// Width and height of the intersection (negative when apart).
+    pub fn overlap(&self, o: &Rect) -> (f64, f64) {
+        (
+            self.x1.min(o.x1) - self.x0.max(o.x0),
+            self.y1.min(o.y1) - self.y0.max(o.y0),
+        )
+    }
+
+    pub fn inside(&self, o: &Rect, tol: f64) -> bool {
+        self.x0 >= o.x0 - tol
+            && self.y0 >= o.y0 - tol
+            && self.x1 <= o.x1 + tol
+            && self.y1 <= o.y1 + tol
+    }
+
+    /// The middle band of a text run's box (font boxes reach from the
+    /// ascender to the descender, well beyond the ink).
+    pub fn ink(&self) -> Rect {
+        let d = 0.2 * self.h();
+        Rect {
+            y0: self.y0 + d,
+            y1: self.y1 - d,
+            ..*self
+        }
+    }
+}

@@ -98,54 +98,6 @@ fn set_layout(manifest: &Path, name: &str) {
 
 // ---- Geometry ------------------------------------------------------------------
 
-#[derive(Debug, Clone, Copy)]
-struct Rect {
-    x0: f64,
-    y0: f64,
-    x1: f64,
-    y1: f64,
-}
-
-impl Rect {
-    fn of(v: &Value) -> Option<Rect> {
-        let n = |k: &str| v.get(k)?.as_f64();
-        let (x, y, w, h) = (n("x")?, n("y")?, n("w")?, n("h")?);
-        Some(Rect {
-            x0: x,
-            y0: y,
-            x1: x + w,
-            y1: y + h,
-        })
-    }
-
-    fn inside(&self, o: &Rect, tol: f64) -> bool {
-        self.x0 >= o.x0 - tol
-            && self.y0 >= o.y0 - tol
-            && self.x1 <= o.x1 + tol
-            && self.y1 <= o.y1 + tol
-    }
-
-    /// Width and height of the intersection (negative when apart).
-    fn overlap(&self, o: &Rect) -> (f64, f64) {
-        (
-            self.x1.min(o.x1) - self.x0.max(o.x0),
-            self.y1.min(o.y1) - self.y0.max(o.y0),
-        )
-    }
-
-    fn height(&self) -> f64 {
-        self.y1 - self.y0
-    }
-
-    fn area(&self) -> f64 {
-        (self.x1 - self.x0).max(0.0) * (self.y1 - self.y0).max(0.0)
-    }
-
-    fn empty(&self) -> bool {
-        self.x1 - self.x0 < 0.01 || self.y1 - self.y0 < 0.01
-    }
-}
-
 fn text_of(line: &Value) -> String {
     line["text"]
         .as_str()
@@ -412,7 +364,7 @@ fn area_violations(d: &Dumped) -> Vec<String> {
                 let (ow, oh) = a.overlap(b);
                 // Boxes run from ascender to descender: lines of a paragraph
                 // may touch; collisions overlap by more.
-                let limit = 0.3 * a.height().min(b.height());
+                let limit = 0.3 * a.h().min(b.h());
                 if ow > 1.0 && oh > limit {
                     bad.push(format!("page {n}: `{ta}` overlaps `{tb}`"));
                 }

@@ -32,65 +32,6 @@ const MIN_FILL: f64 = 0.70;
 
 // ---- Geometry -------------------------------------------------------------------
 
-#[derive(Debug, Clone, Copy)]
-struct Rect {
-    x0: f64,
-    y0: f64,
-    x1: f64,
-    y1: f64,
-}
-
-impl Rect {
-    fn of(v: &Value) -> Option<Rect> {
-        let n = |k: &str| v.get(k)?.as_f64();
-        let (x, y, w, h) = (n("x")?, n("y")?, n("w")?, n("h")?);
-        Some(Rect {
-            x0: x,
-            y0: y,
-            x1: x + w,
-            y1: y + h,
-        })
-    }
-
-    fn w(&self) -> f64 {
-        self.x1 - self.x0
-    }
-
-    fn h(&self) -> f64 {
-        self.y1 - self.y0
-    }
-
-    fn area(&self) -> f64 {
-        self.w().max(0.0) * self.h().max(0.0)
-    }
-
-    /// Width and height of the intersection (negative when apart).
-    fn overlap(&self, o: &Rect) -> (f64, f64) {
-        (
-            self.x1.min(o.x1) - self.x0.max(o.x0),
-            self.y1.min(o.y1) - self.y0.max(o.y0),
-        )
-    }
-
-    fn inside(&self, o: &Rect, tol: f64) -> bool {
-        self.x0 >= o.x0 - tol
-            && self.y0 >= o.y0 - tol
-            && self.x1 <= o.x1 + tol
-            && self.y1 <= o.y1 + tol
-    }
-
-    /// The middle band of a text run's box (font boxes reach from the
-    /// ascender to the descender, well beyond the ink).
-    fn ink(&self) -> Rect {
-        let d = 0.2 * self.h();
-        Rect {
-            y0: self.y0 + d,
-            y1: self.y1 - d,
-            ..*self
-        }
-    }
-}
-
 // ---- The laid-out pages -----------------------------------------------------------
 
 #[derive(Debug, Clone, Copy, PartialEq)]
