@@ -5,9 +5,10 @@
 //! every photo it places (about 350 ms of CPU and 280 MB for the sample's
 //! 94 megapixels), although the PDF export then embeds the JPEG bytes as
 //! they are. So for layout the world serves, in place of each JPEG photo, a
-//! proxy that keeps exactly what the layout reads: the aspect ratio (exact:
-//! the proxy's sides are the photo's reduced by their greatest common
-//! divisor, then scaled up to at most [`MAX_SIDE`] pixels), the natural size
+//! proxy that keeps what the layout reads: the aspect ratio (exact: the
+//! proxy's sides are the photo's reduced by their greatest common divisor,
+//! then scaled up to at most [`MAX_SIDE`] pixels; where that needs more
+//! pixels, within [`RATIO_TOLERANCE`], a few micrometres on the page), the natural size
 //! (the DPI scaled by the shrink factor, as EXIF rationals), the EXIF
 //! orientation (the proxy is shrunk, not rotated), the colour model and the
 //! ICC profile. Its pixels are the photo's, resampled, so that previews
@@ -18,8 +19,8 @@
 //! into the image stream that carries its proxy: the print PDF's image
 //! streams are the photo files, byte for byte, as without proxies.
 //!
-//! A photo whose sides have no small exact ratio (2560 × 3591), a PNG, or a
-//! JPEG folio cannot read is served as it is. Proxies are made once and kept
+//! A photo whose shape no proxy within [`MAX_SIDE`] keeps (1365 × 1024), a
+//! PNG, or a JPEG folio cannot read is served as it is. Proxies are made once and kept
 //! on disk in the issue folder's `.folio/proxies/` (keyed by the content hash
 //! of the photo), so only the first compile after a photo changes decodes
 //! it.
@@ -118,9 +119,16 @@ fn content_hash(bytes: &[u8]) -> String {
     format!("{:032x}", h.finish128().as_u128())
 }
 
+/// How far a proxy's shape may differ from the photo's, relative: 1e-5 is
+/// 3 µm over the 303 mm of a full-bleed A4 page, far below what a print or
+/// a screen shows (a device pixel at 2,400 dpi is 10 µm).
+pub const RATIO_TOLERANCE: f64 = 1e-5;
+
 /// The proxy's size for a photo of `w` × `h` pixels: the exact ratio,
-/// scaled to at most [`MAX_SIDE`]; none when the photo is small already or
-/// its ratio needs more pixels than that.
+/// scaled to at most [`MAX_SIDE`]; when the exact ratio needs more pixels
+/// than that (2560 × 3591), the largest size within [`MAX_SIDE`] whose ratio
+/// is within [`RATIO_TOLERANCE`] of the photo's (437 × 613). None when the
+/// photo is small already or no such size exists.
 pub fn proxy_size(w: u32, h: u32) -> Option<(u32, u32)> {
     if w == 0 || h == 0 || w.max(h) <= MAX_SIDE {
         return None;
@@ -128,7 +136,17 @@ pub fn proxy_size(w: u32, h: u32) -> Option<(u32, u32)> {
     let g = gcd(w, h);
     let (rw, rh) = (w / g, h / g);
     let k = MAX_SIDE / rw.max(rh);
-    (k >= 1).then_some((rw * k, rh * k))
+    if k >= 1 {
+        return Some((rw * k, rh * k));
+    }
+    // The longer side first: the largest proxy within the tolerance.
+    let (long, short) = (w.max(h), w.min(h));
+    let ratio = f64::from(short) / f64::from(long);
+    (1..=MAX_SIDE).rev().find_map(|pl| {
+        let ps = (f64::from(pl) * ratio).round() as u32;
+        let off = (f64::from(ps) / f64::from(pl) - ratio).abs() / ratio;
+        (ps >= 1 && off <= RATIO_TOLERANCE).then_some(if w >= h { (pl, ps) } else { (ps, pl) })
+    })
 }
 
 fn gcd(mut a: u32, mut b: u32) -> u32 {
@@ -426,8 +444,19 @@ mod tests {
         assert_eq!(proxy_size(2400, 1600), Some((639, 426)));
         assert_eq!(proxy_size(1600, 1200), Some((640, 480)));
         assert_eq!(proxy_size(4032, 3024), Some((640, 480)));
-        assert_eq!(proxy_size(2560, 3591), None);
         assert_eq!(proxy_size(600, 400), None);
+        // No small exact ratio: the largest proxy within the tolerance, or
+        // none.
+        assert_eq!(proxy_size(2560, 3591), Some((437, 613)));
+        assert_eq!(proxy_size(3591, 2560), Some((613, 437)));
+        assert_eq!(proxy_size(1365, 1024), None);
+        for (w, h) in [(2560, 3591), (3000, 2003), (4031, 3023)] {
+            if let Some((pw, ph)) = proxy_size(w, h) {
+                let (r, pr) = (f64::from(h) / f64::from(w), f64::from(ph) / f64::from(pw));
+                assert!((pr - r).abs() / r <= RATIO_TOLERANCE, "{w}×{h} → {pw}×{ph}");
+                assert!(pw.max(ph) <= MAX_SIDE);
+            }
+        }
         for (w, h) in [(2400, 1600), (1600, 1200), (1400, 1050), (4000, 3000)] {
             let (pw, ph) = proxy_size(w, h).unwrap();
             assert_eq!(u64::from(pw) * u64::from(h), u64::from(ph) * u64::from(w));
