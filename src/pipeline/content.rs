@@ -18,7 +18,7 @@ use crate::pipeline::markdown;
 use crate::pipeline::model::{self, Body, Issue, Photo, PieceKind};
 use crate::pipeline::text::{is_dropped, typeset_text};
 use crate::pipeline::tree::Inline;
-use crate::pipeline::tree::{Block, visit_inlines_mut};
+use crate::pipeline::tree::{Block, lift_attributions, visit_inlines_mut};
 
 /// The converted issue: the layout's data, the photos it places (real
 /// paths, in document order), the pictures of Word articles (served from
@@ -311,6 +311,7 @@ fn typeset_blocks(mut blocks: Vec<Block>, fw: bool) -> Vec<Block> {
         }
     }
     captions(&mut blocks, fw);
+    lift_attributions(&mut blocks);
     blocks
 }
 
@@ -328,5 +329,28 @@ fn drop_control_chars(v: &mut Value) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Word article has no block quotes: an attribution follows a
+    /// paragraph that closes a quotation mark.
+    #[test]
+    fn a_word_attribution_after_a_quotation_is_set_apart() {
+        let par = |t: &str| Block::Par {
+            body: vec![Inline::Text { text: t.into() }],
+        };
+        let blocks = typeset_blocks(vec![par("他说：“服务无小事。”"), par("-- 张行长")], true);
+        assert_eq!(
+            blocks[1],
+            Block::Attribution {
+                body: vec![Inline::Text {
+                    text: "——张行长".into()
+                }]
+            }
+        );
     }
 }

@@ -1031,3 +1031,78 @@ fn a_long_contents_runs_on_to_further_pages() {
         );
     }
 }
+
+// ---- Attributions (issue 11, item 15) -----------------------------------------------
+
+/// The laid-out frames of a fixture compiled with `args`.
+fn dump(fx: &Fixture, args: &[&str]) -> Value {
+    let json = fx.path("layout.json");
+    let out = fx.compile_with(&[&["--dump-layout", json.to_str().unwrap()], args].concat());
+    assert_success(&out);
+    serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap()
+}
+
+/// `-- 名字` after a quotation is a line of its own, `——名字`, set flush
+/// right in its column and apart from the quotation's text, in the default
+/// layout and in `report`.
+#[test]
+fn attributions_stand_apart_flush_right() {
+    for layout in ["default", "report"] {
+        let fx = Fixture::new("newsletter");
+        fx.edit("issue.toml", |t| {
+            t.replace("layout = \"default\"", &format!("layout = \"{layout}\""))
+        });
+        let dump = dump(&fx, &[]);
+        let mut seen = 0;
+        for page in dump["pages"].as_array().unwrap() {
+            let ls = lines(page);
+            for a in ls.iter().filter(|l| l.text.starts_with("——")) {
+                let name = a.text.trim_start_matches('—');
+                if !["市数据管理局工作人员", "参赛者王同学", "参赛者刘女士"].contains(&name)
+                {
+                    continue;
+                }
+                seen += 1;
+                // The lines of its column above it.
+                let above: Vec<&Line> = ls
+                    .iter()
+                    .filter(|l| l.baseline < a.baseline - 1.0 && l.r.overlap(&a.r).0 > 1.0)
+                    .collect();
+                // Its column's right edge: the widest line of the column.
+                let right = ls
+                    .iter()
+                    .filter(|l| l.r.overlap(&a.r).0 > 1.0 && (l.size - a.size).abs() < 1.5)
+                    .map(|l| l.r.x1)
+                    .fold(f64::MIN, f64::max);
+                let left = above.iter().map(|l| l.r.x0).fold(f64::MAX, f64::min);
+                assert!(
+                    (a.r.x1 - right).abs() < 2.0,
+                    "{layout}: `{}` ends at {:.1}, its column at {right:.1}",
+                    a.text,
+                    a.r.x1
+                );
+                assert!(
+                    a.r.x0 > left + 40.0,
+                    "{layout}: `{}` is not set flush right ({:.1} from {left:.1})",
+                    a.text,
+                    a.r.x0
+                );
+                // Not run into the quotation's last line.
+                let prev = above
+                    .iter()
+                    .max_by(|x, y| x.baseline.total_cmp(&y.baseline))
+                    .unwrap();
+                assert!(!prev.text.contains("——"), "{layout}: {}", prev.text);
+                assert!(
+                    a.baseline - prev.baseline > 1.2 * a.size,
+                    "{layout}: `{}` is not on a line of its own",
+                    a.text
+                );
+            }
+        }
+        assert_eq!(
+            seen, 3,
+            "{layout}: the three attributions of the newsletter"
+        );
+    }
+}
