@@ -87,6 +87,9 @@ pub struct CoverData {
 
 #[derive(Debug, Serialize)]
 pub struct PrintData {
+    /// `"print"` (the PDF for the press: a link's address is printed) or
+    /// `"screen"` (the light PDF read on a screen: links are clicked).
+    pub edition: &'static str,
     pub bleed_mm: f64,
     pub binding: model::Binding,
     pub marks: bool,
@@ -262,6 +265,11 @@ pub fn convert(issue: &Issue) -> Result<Converted, Error> {
         contents: serde_json::to_value(&issue.contents).expect("contents serialise"),
         design: serde_json::to_value(&issue.design).expect("design serialises"),
         print: PrintData {
+            edition: if issue.print.screen {
+                "screen"
+            } else {
+                "print"
+            },
             bleed_mm: issue.print.bleed_mm,
             binding: issue.print.binding,
             marks: issue.print.marks,

@@ -103,6 +103,10 @@ pub struct Print {
     /// Preflight errors fail the compile (`[print] strict` or `--strict`).
     #[serde(skip)]
     pub strict: bool,
+    /// The PDF is the screen edition (`--edition screen`): links stay
+    /// clickable and coloured, with no address printed for them.
+    #[serde(skip)]
+    pub screen: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -280,6 +284,7 @@ pub fn check(loaded: &Loaded, resources: &Resources) -> Result<Issue, Error> {
         marks: m.print.marks,
         strict: m.print.strict,
         pdfx: false,
+        screen: false,
     };
 
     let mut sections = Vec::new();

@@ -1106,3 +1106,101 @@ fn attributions_stand_apart_flush_right() {
         );
     }
 }
+
+// ---- Links by edition (issue 11, item 14) -------------------------------------------
+
+/// The web addresses the PDF's link annotations lead to.
+fn uri_links(pdf: &std::path::Path) -> Vec<String> {
+    let doc = lopdf::Document::load(pdf).unwrap();
+    let mut out = Vec::new();
+    for (_, id) in doc.get_pages() {
+        let page = doc.get_object(id).unwrap().as_dict().unwrap();
+        let Ok(annots) = page.get(b"Annots") else {
+            continue;
+        };
+        let annots = match annots {
+            lopdf::Object::Array(a) => a.clone(),
+            lopdf::Object::Reference(r) => doc.get_object(*r).unwrap().as_array().unwrap().clone(),
+            _ => continue,
+        };
+        for a in annots {
+            let a = match a {
+                lopdf::Object::Reference(r) => {
+                    doc.get_object(r).unwrap().as_dict().unwrap().clone()
+                }
+                lopdf::Object::Dictionary(d) => d,
+                _ => continue,
+            };
+            let action = match a.get(b"A") {
+                Ok(lopdf::Object::Dictionary(d)) => d.clone(),
+                Ok(lopdf::Object::Reference(r)) => {
+                    doc.get_object(*r).unwrap().as_dict().unwrap().clone()
+                }
+                _ => continue,
+            };
+            if let Ok(lopdf::Object::String(uri, _)) = action.get(b"URI") {
+                out.push(String::from_utf8_lossy(uri).into_owned());
+            }
+        }
+    }
+    out
+}
+
+/// The fill colours of the text items that read `text`.
+fn text_fills(dump: &Value, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for page in dump["pages"].as_array().unwrap() {
+        for i in page["items"].as_array().unwrap() {
+            if i["kind"] == "text" && clean(i["text"].as_str().unwrap_or("")) == text {
+                out.push(i["fill"].as_str().unwrap_or("").to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Print: a link is in the text colour and its address is printed as a
+/// numbered note. Screen: the link is coloured and clicked, no address is
+/// printed. Both keep the link annotations.
+#[test]
+fn links_follow_the_edition() {
+    let fx = Fixture::new("newsletter");
+    let mut notes = HashMap::new();
+    for edition in ["print", "screen"] {
+        let pdf = fx.path(&format!("{edition}.pdf"));
+        let dump = dump(&fx, &["--edition", edition, "-o", pdf.to_str().unwrap()]);
+        let printed: usize = page_texts(&pdf)
+            .iter()
+            .map(|t| t.matches("https://example.org/").count())
+            .sum();
+        notes.insert(edition, printed);
+        let uris = uri_links(&pdf);
+        assert!(
+            uris.iter()
+                .filter(|u| u.starts_with("https://example.org/"))
+                .count()
+                >= 10,
+            "{edition}: {} web links: {uris:?}",
+            uris.len()
+        );
+        // `2、[语音备忘](https://example.org/voice-memo)`: an item title.
+        let fills = text_fills(&dump, "语音备忘");
+        assert!(!fills.is_empty(), "{edition}: the link text is not found");
+        let want = if edition == "print" {
+            "#1f1f22"
+        } else {
+            "#b3121d"
+        };
+        assert!(
+            fills.iter().all(|f| f == want),
+            "{edition}: link text in {fills:?}, not {want}"
+        );
+    }
+    eprintln!("addresses printed: {notes:?}");
+    assert!(
+        notes["print"] >= 10,
+        "print: {} addresses printed",
+        notes["print"]
+    );
+    assert_eq!(notes["screen"], 0, "screen: addresses printed");
+}
