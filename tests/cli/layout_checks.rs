@@ -581,6 +581,11 @@ struct Report {
     squeezed: Vec<String>,
     /// Reversed (white) text below 12 pt in a serif face.
     reversed_serif: Vec<String>,
+    /// The pages of the section dividers and of the back cover.
+    dividers: Vec<u64>,
+    back_cover: Option<u64>,
+    /// House pages added to keep those on their side.
+    house: usize,
 }
 
 impl Report {
@@ -600,6 +605,28 @@ impl Report {
             .collect()
     }
 
+    /// Dividers and the back cover not on a left-hand (even) page; page 1,
+    /// the cover, is a right-hand page.
+    fn wrong_sides(&self) -> Vec<String> {
+        let mut bad: Vec<String> = self
+            .dividers
+            .iter()
+            .filter(|p| *p % 2 == 1)
+            .map(|p| format!("the divider on page {p} is a right-hand page"))
+            .collect();
+        match self.back_cover {
+            Some(p) if p % 2 == 1 => {
+                bad.push(format!("the back cover is page {p}, a right-hand page"))
+            }
+            Some(p) if p as usize != self.pages => {
+                bad.push(format!("the back cover is page {p}, not the last"))
+            }
+            None => bad.push("no back cover".into()),
+            _ => {}
+        }
+        bad
+    }
+
     fn summary(&self) -> String {
         let min = self.fills.iter().map(|(_, f)| *f).fold(f64::NAN, f64::min);
         let max_d = self
@@ -611,7 +638,8 @@ impl Report {
         format!(
             "{:<13} pages {:>3} | ordinary {:>2}, lowest fill {:>3.0} %, below 70 %: {:>2} | overlaps {:>2} | outside {:>2} | \
              photos in text {:>2}, farthest {} pages, far {:>2} | stranded {:>2} | figures {:>2}, cropped {:>2} | \
-             titles ending in a comma {:>2} | short last lines {:>3} | squeezed lines {:>3} | small reversed serif {:>2}",
+             titles ending in a comma {:>2} | short last lines {:>3} | squeezed lines {:>3} | small reversed serif {:>2} | \
+             dividers on pages {:?}, back cover on page {}, house pages {}",
             self.name,
             self.pages,
             self.fills.len(),
@@ -629,6 +657,9 @@ impl Report {
             self.short_last.len(),
             self.squeezed.len(),
             self.reversed_serif.len(),
+            self.dividers,
+            self.back_cover.map_or("none".into(), |p| p.to_string()),
+            self.house,
         )
     }
 }
@@ -663,6 +694,13 @@ fn check(name: &str, manifest: &std::path::Path) -> Report {
         rep.outside.extend(outside(page));
         rep.display_commas.extend(display_commas(page));
         rep.reversed_serif.extend(reversed_serif(page));
+        if !mark(page, "divider").is_empty() {
+            rep.dividers.push(n);
+        }
+        if !mark(page, "back-cover").is_empty() {
+            rep.back_cover = Some(n);
+        }
+        rep.house += mark(page, "house").len();
         for m in mark(page, "fig-anchor") {
             let key = m["value"]["src"].as_str().unwrap().to_string();
             anchors.entry(key).or_default().push(n);
@@ -828,6 +866,61 @@ fn underfilled_pages_do_not_grow() {
         }
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// Issue 10: every divider on a left-hand page (facing its section's first
+/// opener), the back cover on a left-hand page, the last.
+#[test]
+fn dividers_and_the_back_cover_stand_on_left_hand_pages() {
+    assert_none("pages on the wrong side", Report::wrong_sides);
+    assert!(reports().iter().any(|r| r.dividers.len() >= 2));
+}
+
+/// A layout that does not keep the back cover on its side: preflight says
+/// so when it lands on a right-hand page, and only then.
+#[test]
+fn preflight_warns_of_a_back_cover_on_a_right_hand_page() {
+    let mut odd = 0;
+    for divider in [true, false] {
+        let fx = Fixture::new("basic");
+        copy_dir(&repo().join("layouts/default"), &fx.path("layouts/loose"));
+        // No house pages: the sides fall where the pages leave them.
+        fx.edit("layouts/loose/main.typ", |t| {
+            t.replace("#keep-left(\"back-cover\")", "")
+                .replace("keep-left(\"divider-\" + str(s.number));", "")
+        });
+        fx.edit("issue.toml", |t| {
+            let t = t.replace("layout = \"default\"", "layout = \"loose\"");
+            if divider {
+                t
+            } else {
+                t.replace("english = \"News\"", "english = \"News\"\ndivider = false")
+            }
+        });
+        let dump = dump(&fx, &[]);
+        let back = dump["pages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| !mark(p, "back-cover").is_empty())
+            .map(|p| p["page"].as_u64().unwrap())
+            .expect("a back cover");
+        let (_, json) = preflight_json(&fx);
+        let found = findings(&json, "back-cover-side");
+        if back % 2 == 1 {
+            odd += 1;
+            assert_eq!(found.len(), 1, "back cover on page {back}: {json}");
+            assert_eq!(found[0]["level"], "warning");
+            assert_eq!(found[0]["page"], back);
+            assert!(found[0]["message"].as_str().unwrap().contains("right-hand"));
+        } else {
+            assert!(found.is_empty(), "back cover on page {back}: {found:?}");
+        }
+    }
+    assert_eq!(
+        odd, 1,
+        "one of the two issues puts its back cover on the right"
+    );
 }
 
 #[test]
