@@ -369,9 +369,38 @@ pub fn check(issue: &Issue, doc: &PagedDocument, pdf: &[u8], opts: &Options) -> 
     report
 }
 
-/// Checks of what the layout marked: the back cover's side.
+/// The largest share of a portrait photo's height a crop may take without
+/// a warning (a group photo loses its heads, a standing figure its feet).
+pub const PORTRAIT_CROP_WARN: f64 = 0.25;
+
+/// Checks of what the layout marked: the back cover's side, and crops that
+/// cut too much of a portrait photo's height.
 fn check_marks(report: &mut Report, marks: &[(usize, serde_json::Value)]) {
     for (n, v) in marks {
+        if v["folio"] == "crop" {
+            let (w, h) = (
+                v["w"].as_f64().unwrap_or(0.0),
+                v["h"].as_f64().unwrap_or(0.0),
+            );
+            let lost = v["lost"].as_f64().unwrap_or(0.0);
+            if h > w && lost > PORTRAIT_CROP_WARN {
+                let src = v["src"].as_str().unwrap_or("");
+                let file = src
+                    .strip_prefix(crate::pipeline::model::ISSUE_VDIR)
+                    .map_or(src, |s| s.trim_start_matches('/'));
+                report.add(
+                    Level::Warning,
+                    "portrait-crop",
+                    Some(*n),
+                    Some(file.to_string()),
+                    format!(
+                        "the portrait photo {file} loses {:.0} % of its height to its crop (more than {:.0} %); give it a `focus` in issue.toml, or use a landscape photo",
+                        lost * 100.0,
+                        PORTRAIT_CROP_WARN * 100.0
+                    ),
+                );
+            }
+        }
         // Page 1, the cover, is a right-hand page: the back cover, the
         // outside of the last leaf, must be a left-hand (even) page.
         if v["folio"] == "back-cover" && n % 2 == 1 {

@@ -114,6 +114,9 @@ pub struct PhotoData {
     pub caption: Option<String>,
     pub width: u32,
     pub height: u32,
+    /// The point a crop keeps in view: shares of the width and height from
+    /// the top left ([0.5, 0.5] unless the manifest gives `focus`).
+    pub focus: [f64; 2],
 }
 
 /// An article or a gallery.
@@ -171,6 +174,7 @@ pub fn convert(issue: &Issue) -> Result<Converted, Error> {
         caption: opt(&p.caption),
         width: p.width,
         height: p.height,
+        focus: p.focus,
     };
 
     let cover = CoverData {

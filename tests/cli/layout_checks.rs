@@ -1297,3 +1297,94 @@ fn links_follow_the_edition() {
     );
     assert_eq!(notes["screen"], 0, "screen: addresses printed");
 }
+
+// ---- Lead crops around a focus (issue 10, item 4) -------------------------------------
+
+/// The `crop` marks of a laid-out issue: (photo, share of the height lost,
+/// share cut above the frame).
+fn crops(dump: &Value) -> Vec<(String, f64, f64)> {
+    let mut out = Vec::new();
+    for page in dump["pages"].as_array().unwrap() {
+        for m in mark(page, "crop") {
+            let v = &m["value"];
+            out.push((
+                v["src"].as_str().unwrap().to_string(),
+                v["lost"].as_f64().unwrap(),
+                v["above"].as_f64().unwrap(),
+            ));
+        }
+    }
+    out
+}
+
+/// A portrait lead photo cropped to the opener's landscape frame: the crop
+/// keeps the manifest's `focus` in view (centre by default), and preflight
+/// names the photo and the share of its height it loses.
+#[test]
+fn lead_crops_follow_the_focus_and_portrait_losses_are_warned() {
+    let lead = "lead = { file = \"photos/p2.jpg\", caption = \"开场照片\" }";
+    for (focus, want) in [
+        (None, 0.5),
+        (Some("top"), 0.0),
+        (Some("bottom"), 1.0),
+        (Some("50,25"), 0.25),
+    ] {
+        let fx = Fixture::new("basic");
+        write_photo(&fx.path("photos/p2.jpg"), 1200, 1800, 7);
+        if let Some(f) = focus {
+            fx.edit("issue.toml", |t| {
+                assert!(t.contains(lead));
+                t.replace(lead, &lead.replace(" }", &format!(", focus = \"{f}\" }}")))
+            });
+        }
+        let dump = dump(&fx, &[]);
+        let c = crops(&dump);
+        let (src, lost, above) = c
+            .iter()
+            .find(|(s, _, _)| s.ends_with("photos/p2.jpg"))
+            .unwrap_or_else(|| panic!("{focus:?}: no crop mark for the lead: {c:?}"));
+        assert!(*lost > 0.25, "{src}: {lost}");
+        // The share cut above is the focus's share of what is cut, as far
+        // as the photo allows (the focus as near the frame's middle).
+        let expect = match want {
+            w if w <= 0.0 => 0.0,
+            w if w >= 1.0 => *lost,
+            w => ((w - (1.0 - lost) / 2.0).max(0.0)).min(*lost),
+        };
+        assert!(
+            (above - expect).abs() < 0.01,
+            "{focus:?}: {above} cut above, not {expect} (lost {lost})"
+        );
+        let (_, json) = preflight_json(&fx);
+        let found = findings(&json, "portrait-crop");
+        assert_eq!(found.len(), 1, "{focus:?}: {json}");
+        let msg = found[0]["message"].as_str().unwrap();
+        assert!(msg.contains("photos/p2.jpg"), "{msg}");
+        assert!(msg.contains(&format!("{:.0} %", lost * 100.0)), "{msg}");
+        assert!(msg.contains("25 %"), "{msg}");
+    }
+}
+
+/// A bad `focus` is an error at its line of the manifest.
+#[test]
+fn a_bad_focus_is_an_error_at_its_line() {
+    let fx = Fixture::new("basic");
+    let lead = "lead = { file = \"photos/p2.jpg\", caption = \"开场照片\" }";
+    fx.edit("issue.toml", |t| {
+        t.replace(
+            lead,
+            "lead = { file = \"photos/p2.jpg\", caption = \"开场照片\", focus = \"upper\" }",
+        )
+    });
+    let line = std::fs::read_to_string(fx.manifest())
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("focus = \"upper\""))
+        .unwrap()
+        + 1;
+    let out = fx.compile();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("focus must be"), "{err}");
+    assert!(err.contains(&format!("issue.toml:{line}:")), "{err}");
+}
