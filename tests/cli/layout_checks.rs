@@ -836,15 +836,18 @@ fn nothing_outside_the_live_area_or_the_bleed() {
 }
 
 /// Issue 10 asks for no ordinary page under 70 % full. Not reached yet:
-/// the last page of an article without a lead photo before a divider or a
-/// gallery, and the essays, stay emptier. Until then this is a ratchet: the
-/// count of such pages per fixture may not grow (a regression fails), and
-/// the figures are printed.
+/// pull quotes drawn from the article now fill the last page of a piece
+/// with enough sentences (sample 4 → 3, design-stress 3 → 2), but a
+/// one-paragraph piece (sample p. 9), two short pieces sharing a page, the
+/// end of a list-style article of items and links (newsletter), and a
+/// single-column piece whose photo moves to the next page (report p. 12)
+/// stay emptier. Until then this is a ratchet: the count of such pages per
+/// fixture may not grow (a regression fails), and the pages are printed.
 #[test]
 fn underfilled_pages_do_not_grow() {
     let limits = [
-        ("sample", 4),
-        ("design-stress", 3),
+        ("sample", 3),
+        ("design-stress", 2),
         ("newsletter", 6),
         ("report", 2),
     ];
@@ -852,6 +855,7 @@ fn underfilled_pages_do_not_grow() {
     for r in reports() {
         eprintln!("{}", r.summary());
         let low = r.low_fills();
+        eprintln!("{}: {}", r.name, low.join(", "));
         let limit = limits
             .iter()
             .find(|(n, _)| *n == r.name)
