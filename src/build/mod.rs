@@ -143,6 +143,7 @@ impl BuildConfig {
             issue.print.bleed_mm = 0.0;
             issue.print.marks = false;
             issue.print.binding = model::Binding::None;
+            issue.print.screen = true;
         }
         if self.strict {
             issue.print.strict = true;

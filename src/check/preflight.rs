@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use lopdf::{Document, Object};
 use serde::Serialize;
+use typst::introspection::{MetadataElem, Tag};
 use typst::layout::{Abs, Frame, FrameItem, Point, Rect, Size, Transform};
 use typst::visualize::{Geometry, ImageKind};
 use typst_layout::PagedDocument;
@@ -163,6 +164,8 @@ pub fn check(issue: &Issue, doc: &PagedDocument, pdf: &[u8], opts: &Options) -> 
     }
     let bleed = Abs::mm(issue.print.bleed_mm);
     let safe = Abs::mm(opts.safe_mm);
+    // The marks the layout left with `metadata((folio: …))`: (page, value).
+    let mut marks: Vec<(usize, serde_json::Value)> = Vec::new();
     for (i, page) in doc.pages().iter().enumerate() {
         let n = i + 1;
         let size = page.frame.size();
@@ -291,6 +294,14 @@ pub fn check(issue: &Issue, doc: &PagedDocument, pdf: &[u8], opts: &Options) -> 
                         near_trim = Some(text.text.chars().take(24).collect());
                     }
                 }
+                FrameItem::Tag(Tag::Start(content, _)) => {
+                    if let Some(meta) = content.to_packed::<MetadataElem>()
+                        && let Ok(value) = serde_json::to_value(&meta.value)
+                        && value.get("folio").is_some()
+                    {
+                        marks.push((n, value));
+                    }
+                }
                 _ => {}
             },
         );
@@ -332,6 +343,8 @@ pub fn check(issue: &Issue, doc: &PagedDocument, pdf: &[u8], opts: &Options) -> 
         }
     }
 
+    check_marks(&mut report, &marks);
+
     // Binding.
     let pages = doc.pages().len();
     match issue.print.binding {
@@ -354,6 +367,54 @@ pub fn check(issue: &Issue, doc: &PagedDocument, pdf: &[u8], opts: &Options) -> 
 
     check_pdf(&mut report, pdf, issue.print.bleed_mm);
     report
+}
+
+/// The largest share of a portrait photo's height a crop may take without
+/// a warning (a group photo loses its heads, a standing figure its feet).
+pub const PORTRAIT_CROP_WARN: f64 = 0.25;
+
+/// Checks of what the layout marked: the back cover's side, and crops that
+/// cut too much of a portrait photo's height.
+fn check_marks(report: &mut Report, marks: &[(usize, serde_json::Value)]) {
+    for (n, v) in marks {
+        if v["folio"] == "crop" {
+            let (w, h) = (
+                v["w"].as_f64().unwrap_or(0.0),
+                v["h"].as_f64().unwrap_or(0.0),
+            );
+            let lost = v["lost"].as_f64().unwrap_or(0.0);
+            if h > w && lost > PORTRAIT_CROP_WARN {
+                let src = v["src"].as_str().unwrap_or("");
+                let file = src
+                    .strip_prefix(crate::pipeline::model::ISSUE_VDIR)
+                    .map_or(src, |s| s.trim_start_matches('/'));
+                report.add(
+                    Level::Warning,
+                    "portrait-crop",
+                    Some(*n),
+                    Some(file.to_string()),
+                    format!(
+                        "the portrait photo {file} loses {:.0} % of its height to its crop (more than {:.0} %); give it a `focus` in issue.toml, or use a landscape photo",
+                        lost * 100.0,
+                        PORTRAIT_CROP_WARN * 100.0
+                    ),
+                );
+            }
+        }
+        // Page 1, the cover, is a right-hand page: the back cover, the
+        // outside of the last leaf, must be a left-hand (even) page.
+        if v["folio"] == "back-cover" && n % 2 == 1 {
+            report.add(
+                Level::Warning,
+                "back-cover-side",
+                Some(*n),
+                None,
+                format!(
+                    "the back cover is page {n}, a right-hand page: printed, it would face inwards; an even page count puts it on the outside (add or remove a page)"
+                ),
+            );
+        }
+    }
 }
 
 /// Checks of the finished PDF: page boxes and embedded fonts.

@@ -18,7 +18,7 @@ use crate::pipeline::markdown;
 use crate::pipeline::model::{self, Body, Issue, Photo, PieceKind};
 use crate::pipeline::text::{is_dropped, typeset_text};
 use crate::pipeline::tree::Inline;
-use crate::pipeline::tree::{Block, visit_inlines_mut};
+use crate::pipeline::tree::{Block, lift_attributions, visit_inlines_mut};
 
 /// The converted issue: the layout's data, the photos it places (real
 /// paths, in document order), the pictures of Word articles (served from
@@ -76,6 +76,9 @@ pub struct CoverData {
 
 #[derive(Debug, Serialize)]
 pub struct PrintData {
+    /// `"print"` (the PDF for the press: a link's address is printed) or
+    /// `"screen"` (the light PDF read on a screen: links are clicked).
+    pub edition: &'static str,
     pub bleed_mm: f64,
     pub binding: model::Binding,
     pub marks: bool,
@@ -100,6 +103,9 @@ pub struct PhotoData {
     pub caption: Option<String>,
     pub width: u32,
     pub height: u32,
+    /// The point a crop keeps in view: shares of the width and height from
+    /// the top left ([0.5, 0.5] unless the manifest gives `focus`).
+    pub focus: [f64; 2],
 }
 
 /// An article or a gallery.
@@ -157,6 +163,7 @@ pub fn convert(issue: &Issue) -> Result<Converted, Error> {
         caption: opt(&p.caption),
         width: p.width,
         height: p.height,
+        focus: p.focus,
     };
 
     let cover = CoverData {
@@ -247,6 +254,11 @@ pub fn convert(issue: &Issue) -> Result<Converted, Error> {
         contents: serde_json::to_value(&issue.contents).expect("contents serialise"),
         design: serde_json::to_value(&issue.design).expect("design serialises"),
         print: PrintData {
+            edition: if issue.print.screen {
+                "screen"
+            } else {
+                "print"
+            },
             bleed_mm: issue.print.bleed_mm,
             binding: issue.print.binding,
             marks: issue.print.marks,
@@ -296,6 +308,7 @@ fn typeset_blocks(mut blocks: Vec<Block>, fw: bool) -> Vec<Block> {
         }
     }
     captions(&mut blocks, fw);
+    lift_attributions(&mut blocks);
     blocks
 }
 
@@ -313,5 +326,28 @@ fn drop_control_chars(v: &mut Value) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A Word article has no block quotes: an attribution follows a
+    /// paragraph that closes a quotation mark.
+    #[test]
+    fn a_word_attribution_after_a_quotation_is_set_apart() {
+        let par = |t: &str| Block::Par {
+            body: vec![Inline::Text { text: t.into() }],
+        };
+        let blocks = typeset_blocks(vec![par("他说：“服务无小事。”"), par("-- 张行长")], true);
+        assert_eq!(
+            blocks[1],
+            Block::Attribution {
+                body: vec![Inline::Text {
+                    text: "——张行长".into()
+                }]
+            }
+        );
     }
 }

@@ -245,6 +245,10 @@ pub struct Photo {
     pub file: Spanned<String>,
     #[serde(default)]
     pub caption: Option<String>,
+    /// Where the subject is, for a crop: `"top"`, `"bottom-left"`,
+    /// `"center"`, … or `"x,y"` in percent of the width and height.
+    #[serde(default)]
+    pub focus: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

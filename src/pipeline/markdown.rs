@@ -14,7 +14,9 @@ use pulldown_cmark::{Alignment, Event, HeadingLevel, Options, Parser, Tag};
 use crate::error::{Diag, Error, Location};
 use crate::pipeline::model;
 use crate::pipeline::text::{is_cjk, typeset_blocks};
-use crate::pipeline::tree::{Align, Block, Figure, Inline, Table, visit_inlines_mut};
+use crate::pipeline::tree::{
+    Align, Block, Figure, Inline, Table, lift_attributions, visit_inlines_mut,
+};
 
 /// How deeply Markdown elements (quotes, lists, emphasis, links, …) may
 /// nest, counted as the editor sees them: a list inside a list is two
@@ -347,6 +349,7 @@ pub fn markdown(
         }
     });
     typeset_blocks(&mut blocks, fw);
+    lift_attributions(&mut blocks);
     if blocks.is_empty() {
         warnings.push(
             Diag::warning(
@@ -561,5 +564,36 @@ mod tests {
             body.iter()
                 .any(|i| matches!(i, Inline::Text { text } if text.contains("[^x]")))
         );
+    }
+
+    #[test]
+    fn an_attribution_is_a_block_of_its_own() {
+        let blocks =
+            convert("> 数字化不是把窗口搬到手机上。\n\n-- 市数据管理局工作人员\n\n正文。\n");
+        assert!(matches!(&blocks[0], Block::Quote { .. }));
+        assert_eq!(
+            blocks[1],
+            Block::Attribution {
+                body: vec![Inline::Text {
+                    text: "——市数据管理局工作人员".into()
+                }]
+            }
+        );
+        assert!(matches!(&blocks[2], Block::Par { .. }));
+        // On the quote's own last line.
+        let blocks = convert("> 路漫漫其修远兮\n> -- 屈原\n");
+        assert_eq!(blocks.len(), 2, "{blocks:?}");
+        let Block::Quote { body } = &blocks[0] else {
+            panic!("a quote")
+        };
+        assert_eq!(
+            body,
+            &vec![Block::Par {
+                body: vec![Inline::Text {
+                    text: "路漫漫其修远兮".into()
+                }]
+            }]
+        );
+        assert!(matches!(&blocks[1], Block::Attribution { .. }));
     }
 }

@@ -103,6 +103,10 @@ pub struct Print {
     /// Preflight errors fail the compile (`[print] strict` or `--strict`).
     #[serde(skip)]
     pub strict: bool,
+    /// The PDF is the screen edition (`--edition screen`): links stay
+    /// clickable and coloured, with no address printed for them.
+    #[serde(skip)]
+    pub screen: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -171,8 +175,49 @@ pub struct Photo {
     pub caption: Option<String>,
     pub width: u32,
     pub height: u32,
+    /// The point a crop keeps in view, as shares of the width and height
+    /// from the top left (the manifest's `focus`; the centre by default).
+    pub focus: [f64; 2],
     #[serde(skip)]
     pub path: PathBuf,
+}
+
+/// Reads a photo's `focus`: a named side or corner (`top`, `bottom-left`,
+/// `center`, …) or `x,y` in percent; shares of the width and height.
+pub fn parse_focus(s: &str) -> Result<[f64; 2], String> {
+    let t = s.trim().to_ascii_lowercase();
+    let named = match t.as_str() {
+        "center" | "centre" | "middle" => Some([0.5, 0.5]),
+        "top" => Some([0.5, 0.0]),
+        "bottom" => Some([0.5, 1.0]),
+        "left" => Some([0.0, 0.5]),
+        "right" => Some([1.0, 0.5]),
+        "top-left" | "left-top" => Some([0.0, 0.0]),
+        "top-right" | "right-top" => Some([1.0, 0.0]),
+        "bottom-left" | "left-bottom" => Some([0.0, 1.0]),
+        "bottom-right" | "right-bottom" => Some([1.0, 1.0]),
+        _ => None,
+    };
+    if let Some(f) = named {
+        return Ok(f);
+    }
+    let bad = || {
+        format!(
+            "focus must be top, bottom, left, right, top-left, top-right, bottom-left, bottom-right, center or \"x,y\" in percent (e.g. \"30,20\"); it is \"{s}\""
+        )
+    };
+    let (x, y) = t.split_once(',').ok_or_else(bad)?;
+    let pct = |v: &str| -> Result<f64, String> {
+        let v = v.trim().trim_end_matches('%').trim();
+        let n: f64 = v.parse().map_err(|_| bad())?;
+        if !(0.0..=100.0).contains(&n) {
+            return Err(format!(
+                "focus \"{s}\": each of x and y is a percentage from 0 to 100"
+            ));
+        }
+        Ok(n / 100.0)
+    };
+    Ok([pct(x)?, pct(y)?])
 }
 
 /// The virtual folder under which the issue's files appear to the layout.
@@ -280,6 +325,7 @@ pub fn check(loaded: &Loaded, resources: &Resources) -> Result<Issue, Error> {
         marks: m.print.marks,
         strict: m.print.strict,
         pdfx: false,
+        screen: false,
     };
 
     let mut sections = Vec::new();
@@ -449,6 +495,20 @@ impl Checker<'_> {
     }
 
     fn photo(&mut self, file: &Spanned<String>, caption: Option<String>) -> Result<Photo, Error> {
+        self.photo_at(file, caption, None)
+    }
+
+    /// A photo with the manifest's `focus`, if any.
+    fn photo_at(
+        &mut self,
+        file: &Spanned<String>,
+        caption: Option<String>,
+        focus: Option<&Spanned<String>>,
+    ) -> Result<Photo, Error> {
+        let focus = match focus {
+            Some(f) => parse_focus(f.get_ref()).map_err(|msg| self.err(f.span(), msg))?,
+            None => [0.5, 0.5],
+        };
         let path = self.resolve(file, "photo")?;
         let checked = photo::inspect(&path).map_err(|msg| self.err(file.span(), msg))?;
         if let Some(note) = &checked.note {
@@ -463,6 +523,7 @@ impl Checker<'_> {
             caption,
             width,
             height,
+            focus,
             path,
         })
     }
@@ -471,17 +532,17 @@ impl Checker<'_> {
         let lead = a
             .lead
             .as_ref()
-            .map(|p| self.photo(&p.file, p.caption.clone()))
+            .map(|p| self.photo_at(&p.file, p.caption.clone(), p.focus.as_ref()))
             .transpose()?;
         let figures = a
             .figures
             .iter()
-            .map(|p| self.photo(&p.file, p.caption.clone()))
+            .map(|p| self.photo_at(&p.file, p.caption.clone(), p.focus.as_ref()))
             .collect::<Result<Vec<_>, _>>()?;
         let photos = a
             .photos
             .iter()
-            .map(|p| self.photo(&p.file, p.caption.clone()))
+            .map(|p| self.photo_at(&p.file, p.caption.clone(), p.focus.as_ref()))
             .collect::<Result<Vec<_>, _>>()?;
         let lead_size = match &a.lead_size {
             None => if lead.is_some() { "full" } else { "none" }.to_string(),
@@ -788,4 +849,21 @@ pub fn check_photo(
         checked.height,
         checked.note,
     ))
+}
+
+#[cfg(test)]
+mod focus_tests {
+    use super::*;
+
+    #[test]
+    fn focus_is_a_side_a_corner_or_percentages() {
+        assert_eq!(parse_focus("top"), Ok([0.5, 0.0]));
+        assert_eq!(parse_focus("Bottom-Left"), Ok([0.0, 1.0]));
+        assert_eq!(parse_focus("center"), Ok([0.5, 0.5]));
+        assert_eq!(parse_focus("30,20"), Ok([0.3, 0.2]));
+        assert_eq!(parse_focus(" 30% , 100% "), Ok([0.3, 1.0]));
+        assert!(parse_focus("upper").unwrap_err().contains("focus must be"));
+        assert!(parse_focus("30").is_err());
+        assert!(parse_focus("120,20").unwrap_err().contains("0 to 100"));
+    }
 }

@@ -62,7 +62,9 @@ pub fn is_cjk(c: char) -> bool {
 pub fn typeset_blocks(blocks: &mut [Block], fullwidth: bool) {
     for b in blocks {
         match b {
-            Block::Par { body } | Block::Heading { body, .. } => typeset_inlines(body, fullwidth),
+            Block::Par { body } | Block::Heading { body, .. } | Block::Attribution { body } => {
+                typeset_inlines(body, fullwidth)
+            }
             Block::Quote { body } => typeset_blocks(body, fullwidth),
             Block::List { items, .. } => {
                 for item in items {

@@ -59,7 +59,7 @@ impl Writer<'_> {
 
     fn block(&mut self, b: &Block) -> String {
         match b {
-            Block::Par { body } => self.inlines(body, true),
+            Block::Par { body } | Block::Attribution { body } => self.inlines(body, true),
             Block::Heading { level, body } => {
                 format!(
                     "{} {}",

@@ -83,10 +83,13 @@ fn set_text(dump: &Value) -> String {
     let mut out = String::new();
     for page in dump["pages"].as_array().unwrap() {
         let mid = page["width"].as_f64().unwrap() / 2.0;
+        // Pull quotes (13 pt) repeat a sentence of the text: the layout
+        // draws them from the article to fill a last page.
         let mut lines: Vec<(bool, f64, String)> = page["lines"]
             .as_array()
             .unwrap()
             .iter()
+            .filter(|l| (l["size"].as_f64().unwrap_or(0.0) - 13.0).abs() > 0.05)
             .map(|l| {
                 (
                     l["box"]["x"].as_f64().unwrap() > mid,

@@ -522,6 +522,11 @@ struct Report {
     squeezed: Vec<String>,
     /// Reversed (white) text below 12 pt in a serif face.
     reversed_serif: Vec<String>,
+    /// The pages of the section dividers and of the back cover.
+    dividers: Vec<u64>,
+    back_cover: Option<u64>,
+    /// House pages added to keep those on their side.
+    house: usize,
 }
 
 impl Report {
@@ -541,6 +546,28 @@ impl Report {
             .collect()
     }
 
+    /// Dividers and the back cover not on a left-hand (even) page; page 1,
+    /// the cover, is a right-hand page.
+    fn wrong_sides(&self) -> Vec<String> {
+        let mut bad: Vec<String> = self
+            .dividers
+            .iter()
+            .filter(|p| *p % 2 == 1)
+            .map(|p| format!("the divider on page {p} is a right-hand page"))
+            .collect();
+        match self.back_cover {
+            Some(p) if p % 2 == 1 => {
+                bad.push(format!("the back cover is page {p}, a right-hand page"))
+            }
+            Some(p) if p as usize != self.pages => {
+                bad.push(format!("the back cover is page {p}, not the last"))
+            }
+            None => bad.push("no back cover".into()),
+            _ => {}
+        }
+        bad
+    }
+
     fn summary(&self) -> String {
         let min = self.fills.iter().map(|(_, f)| *f).fold(f64::NAN, f64::min);
         let max_d = self
@@ -552,7 +579,8 @@ impl Report {
         format!(
             "{:<13} pages {:>3} | ordinary {:>2}, lowest fill {:>3.0} %, below 70 %: {:>2} | overlaps {:>2} | outside {:>2} | \
              photos in text {:>2}, farthest {} pages, far {:>2} | stranded {:>2} | figures {:>2}, cropped {:>2} | \
-             titles ending in a comma {:>2} | short last lines {:>3} | squeezed lines {:>3} | small reversed serif {:>2}",
+             titles ending in a comma {:>2} | short last lines {:>3} | squeezed lines {:>3} | small reversed serif {:>2} | \
+             dividers on pages {:?}, back cover on page {}, house pages {}",
             self.name,
             self.pages,
             self.fills.len(),
@@ -570,6 +598,9 @@ impl Report {
             self.short_last.len(),
             self.squeezed.len(),
             self.reversed_serif.len(),
+            self.dividers,
+            self.back_cover.map_or("none".into(), |p| p.to_string()),
+            self.house,
         )
     }
 }
@@ -604,6 +635,13 @@ fn check(name: &str, manifest: &std::path::Path) -> Report {
         rep.outside.extend(outside(page));
         rep.display_commas.extend(display_commas(page));
         rep.reversed_serif.extend(reversed_serif(page));
+        if !mark(page, "divider").is_empty() {
+            rep.dividers.push(n);
+        }
+        if !mark(page, "back-cover").is_empty() {
+            rep.back_cover = Some(n);
+        }
+        rep.house += mark(page, "house").len();
         for m in mark(page, "fig-anchor") {
             let key = m["value"]["src"].as_str().unwrap().to_string();
             anchors.entry(key).or_default().push(n);
@@ -739,15 +777,18 @@ fn nothing_outside_the_live_area_or_the_bleed() {
 }
 
 /// Issue 10 asks for no ordinary page under 70 % full. Not reached yet:
-/// the last page of an article without a lead photo before a divider or a
-/// gallery, and the essays, stay emptier. Until then this is a ratchet: the
-/// count of such pages per fixture may not grow (a regression fails), and
-/// the figures are printed.
+/// pull quotes drawn from the article now fill the last page of a piece
+/// with enough sentences (sample 4 → 3, design-stress 3 → 2), but a
+/// one-paragraph piece (sample p. 9), two short pieces sharing a page, the
+/// end of a list-style article of items and links (newsletter), and a
+/// single-column piece whose photo moves to the next page (report p. 12)
+/// stay emptier. Until then this is a ratchet: the count of such pages per
+/// fixture may not grow (a regression fails), and the pages are printed.
 #[test]
 fn underfilled_pages_do_not_grow() {
     let limits = [
-        ("sample", 4),
-        ("design-stress", 3),
+        ("sample", 3),
+        ("design-stress", 2),
         ("newsletter", 6),
         ("report", 2),
     ];
@@ -755,6 +796,7 @@ fn underfilled_pages_do_not_grow() {
     for r in reports() {
         eprintln!("{}", r.summary());
         let low = r.low_fills();
+        eprintln!("{}: {}", r.name, low.join(", "));
         let limit = limits
             .iter()
             .find(|(n, _)| *n == r.name)
@@ -769,6 +811,61 @@ fn underfilled_pages_do_not_grow() {
         }
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// Issue 10: every divider on a left-hand page (facing its section's first
+/// opener), the back cover on a left-hand page, the last.
+#[test]
+fn dividers_and_the_back_cover_stand_on_left_hand_pages() {
+    assert_none("pages on the wrong side", Report::wrong_sides);
+    assert!(reports().iter().any(|r| r.dividers.len() >= 2));
+}
+
+/// A layout that does not keep the back cover on its side: preflight says
+/// so when it lands on a right-hand page, and only then.
+#[test]
+fn preflight_warns_of_a_back_cover_on_a_right_hand_page() {
+    let mut odd = 0;
+    for divider in [true, false] {
+        let fx = Fixture::new("basic");
+        copy_dir(&repo().join("layouts/default"), &fx.path("layouts/loose"));
+        // No house pages: the sides fall where the pages leave them.
+        fx.edit("layouts/loose/main.typ", |t| {
+            t.replace("#keep-left(\"back-cover\")", "")
+                .replace("keep-left(\"divider-\" + str(s.number));", "")
+        });
+        fx.edit("issue.toml", |t| {
+            let t = t.replace("layout = \"default\"", "layout = \"loose\"");
+            if divider {
+                t
+            } else {
+                t.replace("english = \"News\"", "english = \"News\"\ndivider = false")
+            }
+        });
+        let dump = dump(&fx, &[]);
+        let back = dump["pages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| !mark(p, "back-cover").is_empty())
+            .map(|p| p["page"].as_u64().unwrap())
+            .expect("a back cover");
+        let (_, json) = preflight_json(&fx);
+        let found = findings(&json, "back-cover-side");
+        if back % 2 == 1 {
+            odd += 1;
+            assert_eq!(found.len(), 1, "back cover on page {back}: {json}");
+            assert_eq!(found[0]["level"], "warning");
+            assert_eq!(found[0]["page"], back);
+            assert!(found[0]["message"].as_str().unwrap().contains("right-hand"));
+        } else {
+            assert!(found.is_empty(), "back cover on page {back}: {found:?}");
+        }
+    }
+    assert_eq!(
+        odd, 1,
+        "one of the two issues puts its back cover on the right"
+    );
 }
 
 #[test]
@@ -971,4 +1068,268 @@ fn a_long_contents_runs_on_to_further_pages() {
             "第{i}篇文章 (page {opener}) is not listed with its page"
         );
     }
+}
+
+// ---- Attributions (issue 11, item 15) -----------------------------------------------
+
+/// The laid-out frames of a fixture compiled with `args`.
+fn dump(fx: &Fixture, args: &[&str]) -> Value {
+    let json = fx.path("layout.json");
+    let out = fx.compile_with(&[&["--dump-layout", json.to_str().unwrap()], args].concat());
+    assert_success(&out);
+    serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap()
+}
+
+/// `-- 名字` after a quotation is a line of its own, `——名字`, set flush
+/// right in its column and apart from the quotation's text, in the default
+/// layout and in `report`.
+#[test]
+fn attributions_stand_apart_flush_right() {
+    for layout in ["default", "report"] {
+        let fx = Fixture::new("newsletter");
+        fx.edit("issue.toml", |t| {
+            t.replace("layout = \"default\"", &format!("layout = \"{layout}\""))
+        });
+        let dump = dump(&fx, &[]);
+        let mut seen = 0;
+        for page in dump["pages"].as_array().unwrap() {
+            let ls = lines(page);
+            for a in ls.iter().filter(|l| l.text.starts_with("——")) {
+                let name = a.text.trim_start_matches('—');
+                if !["市数据管理局工作人员", "参赛者王同学", "参赛者刘女士"].contains(&name)
+                {
+                    continue;
+                }
+                seen += 1;
+                // The lines of its column above it.
+                let above: Vec<&Line> = ls
+                    .iter()
+                    .filter(|l| l.baseline < a.baseline - 1.0 && l.r.overlap(&a.r).0 > 1.0)
+                    .collect();
+                // Its column's right edge: the widest line of the column.
+                let right = ls
+                    .iter()
+                    .filter(|l| l.r.overlap(&a.r).0 > 1.0 && (l.size - a.size).abs() < 1.5)
+                    .map(|l| l.r.x1)
+                    .fold(f64::MIN, f64::max);
+                let left = above.iter().map(|l| l.r.x0).fold(f64::MAX, f64::min);
+                assert!(
+                    (a.r.x1 - right).abs() < 2.0,
+                    "{layout}: `{}` ends at {:.1}, its column at {right:.1}",
+                    a.text,
+                    a.r.x1
+                );
+                assert!(
+                    a.r.x0 > left + 40.0,
+                    "{layout}: `{}` is not set flush right ({:.1} from {left:.1})",
+                    a.text,
+                    a.r.x0
+                );
+                // Not run into the quotation's last line.
+                let prev = above
+                    .iter()
+                    .max_by(|x, y| x.baseline.total_cmp(&y.baseline))
+                    .unwrap();
+                assert!(!prev.text.contains("——"), "{layout}: {}", prev.text);
+                assert!(
+                    a.baseline - prev.baseline > 1.2 * a.size,
+                    "{layout}: `{}` is not on a line of its own",
+                    a.text
+                );
+            }
+        }
+        assert_eq!(
+            seen, 3,
+            "{layout}: the three attributions of the newsletter"
+        );
+    }
+}
+
+// ---- Links by edition (issue 11, item 14) -------------------------------------------
+
+/// The web addresses the PDF's link annotations lead to.
+fn uri_links(pdf: &std::path::Path) -> Vec<String> {
+    let doc = lopdf::Document::load(pdf).unwrap();
+    let mut out = Vec::new();
+    for (_, id) in doc.get_pages() {
+        let page = doc.get_object(id).unwrap().as_dict().unwrap();
+        let Ok(annots) = page.get(b"Annots") else {
+            continue;
+        };
+        let annots = match annots {
+            lopdf::Object::Array(a) => a.clone(),
+            lopdf::Object::Reference(r) => doc.get_object(*r).unwrap().as_array().unwrap().clone(),
+            _ => continue,
+        };
+        for a in annots {
+            let a = match a {
+                lopdf::Object::Reference(r) => {
+                    doc.get_object(r).unwrap().as_dict().unwrap().clone()
+                }
+                lopdf::Object::Dictionary(d) => d,
+                _ => continue,
+            };
+            let action = match a.get(b"A") {
+                Ok(lopdf::Object::Dictionary(d)) => d.clone(),
+                Ok(lopdf::Object::Reference(r)) => {
+                    doc.get_object(*r).unwrap().as_dict().unwrap().clone()
+                }
+                _ => continue,
+            };
+            if let Ok(lopdf::Object::String(uri, _)) = action.get(b"URI") {
+                out.push(String::from_utf8_lossy(uri).into_owned());
+            }
+        }
+    }
+    out
+}
+
+/// The fill colours of the text items that read `text`.
+fn text_fills(dump: &Value, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for page in dump["pages"].as_array().unwrap() {
+        for i in page["items"].as_array().unwrap() {
+            if i["kind"] == "text" && clean(i["text"].as_str().unwrap_or("")) == text {
+                out.push(i["fill"].as_str().unwrap_or("").to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Print: a link is in the text colour and its address is printed as a
+/// numbered note. Screen: the link is coloured and clicked, no address is
+/// printed. Both keep the link annotations.
+#[test]
+fn links_follow_the_edition() {
+    let fx = Fixture::new("newsletter");
+    let mut notes = HashMap::new();
+    for edition in ["print", "screen"] {
+        let pdf = fx.path(&format!("{edition}.pdf"));
+        let dump = dump(&fx, &["--edition", edition, "-o", pdf.to_str().unwrap()]);
+        let printed: usize = page_texts(&pdf)
+            .iter()
+            .map(|t| t.matches("https://example.org/").count())
+            .sum();
+        notes.insert(edition, printed);
+        let uris = uri_links(&pdf);
+        assert!(
+            uris.iter()
+                .filter(|u| u.starts_with("https://example.org/"))
+                .count()
+                >= 10,
+            "{edition}: {} web links: {uris:?}",
+            uris.len()
+        );
+        // `2、[语音备忘](https://example.org/voice-memo)`: an item title.
+        let fills = text_fills(&dump, "语音备忘");
+        assert!(!fills.is_empty(), "{edition}: the link text is not found");
+        let want = if edition == "print" {
+            "#1f1f22"
+        } else {
+            "#b3121d"
+        };
+        assert!(
+            fills.iter().all(|f| f == want),
+            "{edition}: link text in {fills:?}, not {want}"
+        );
+    }
+    eprintln!("addresses printed: {notes:?}");
+    assert!(
+        notes["print"] >= 10,
+        "print: {} addresses printed",
+        notes["print"]
+    );
+    assert_eq!(notes["screen"], 0, "screen: addresses printed");
+}
+
+// ---- Lead crops around a focus (issue 10, item 4) -------------------------------------
+
+/// The `crop` marks of a laid-out issue: (photo, share of the height lost,
+/// share cut above the frame).
+fn crops(dump: &Value) -> Vec<(String, f64, f64)> {
+    let mut out = Vec::new();
+    for page in dump["pages"].as_array().unwrap() {
+        for m in mark(page, "crop") {
+            let v = &m["value"];
+            out.push((
+                v["src"].as_str().unwrap().to_string(),
+                v["lost"].as_f64().unwrap(),
+                v["above"].as_f64().unwrap(),
+            ));
+        }
+    }
+    out
+}
+
+/// A portrait lead photo cropped to the opener's landscape frame: the crop
+/// keeps the manifest's `focus` in view (centre by default), and preflight
+/// names the photo and the share of its height it loses.
+#[test]
+fn lead_crops_follow_the_focus_and_portrait_losses_are_warned() {
+    let lead = "lead = { file = \"photos/p2.jpg\", caption = \"开场照片\" }";
+    for (focus, want) in [
+        (None, 0.5),
+        (Some("top"), 0.0),
+        (Some("bottom"), 1.0),
+        (Some("50,25"), 0.25),
+    ] {
+        let fx = Fixture::new("basic");
+        write_photo(&fx.path("photos/p2.jpg"), 1200, 1800, 7);
+        if let Some(f) = focus {
+            fx.edit("issue.toml", |t| {
+                assert!(t.contains(lead));
+                t.replace(lead, &lead.replace(" }", &format!(", focus = \"{f}\" }}")))
+            });
+        }
+        let dump = dump(&fx, &[]);
+        let c = crops(&dump);
+        let (src, lost, above) = c
+            .iter()
+            .find(|(s, _, _)| s.ends_with("photos/p2.jpg"))
+            .unwrap_or_else(|| panic!("{focus:?}: no crop mark for the lead: {c:?}"));
+        assert!(*lost > 0.25, "{src}: {lost}");
+        // The share cut above is the focus's share of what is cut, as far
+        // as the photo allows (the focus as near the frame's middle).
+        let expect = match want {
+            w if w <= 0.0 => 0.0,
+            w if w >= 1.0 => *lost,
+            w => ((w - (1.0 - lost) / 2.0).max(0.0)).min(*lost),
+        };
+        assert!(
+            (above - expect).abs() < 0.01,
+            "{focus:?}: {above} cut above, not {expect} (lost {lost})"
+        );
+        let (_, json) = preflight_json(&fx);
+        let found = findings(&json, "portrait-crop");
+        assert_eq!(found.len(), 1, "{focus:?}: {json}");
+        let msg = found[0]["message"].as_str().unwrap();
+        assert!(msg.contains("photos/p2.jpg"), "{msg}");
+        assert!(msg.contains(&format!("{:.0} %", lost * 100.0)), "{msg}");
+        assert!(msg.contains("25 %"), "{msg}");
+    }
+}
+
+/// A bad `focus` is an error at its line of the manifest.
+#[test]
+fn a_bad_focus_is_an_error_at_its_line() {
+    let fx = Fixture::new("basic");
+    let lead = "lead = { file = \"photos/p2.jpg\", caption = \"开场照片\" }";
+    fx.edit("issue.toml", |t| {
+        t.replace(
+            lead,
+            "lead = { file = \"photos/p2.jpg\", caption = \"开场照片\", focus = \"upper\" }",
+        )
+    });
+    let line = std::fs::read_to_string(fx.manifest())
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("focus = \"upper\""))
+        .unwrap()
+        + 1;
+    let out = fx.compile();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("focus must be"), "{err}");
+    assert!(err.contains(&format!("issue.toml:{line}:")), "{err}");
 }

@@ -98,7 +98,10 @@ fn saddle_stitching_pads_to_a_multiple_of_four() {
     assert_success(&out);
     let pages = Document::load(fx.pdf()).unwrap().get_pages().len();
     assert_eq!(pages % 4, 0, "{pages} pages");
-    let added = pages - plain;
+    // The blanks (the plain issue may hold a house page before its back
+    // cover that the saddle-stitched one does not need: count the blanks).
+    let texts = page_texts(&fx.pdf());
+    let added = texts.iter().filter(|t| t.is_empty()).count();
     assert!(added < 4);
     if added > 0 {
         let msg = if added == 1 {
@@ -109,11 +112,13 @@ fn saddle_stitching_pads_to_a_multiple_of_four() {
         assert!(stderr(&out).contains(&msg), "{}", stderr(&out));
     }
     // The back cover stays last and the blanks carry no folio.
-    let texts = page_texts(&fx.pdf());
     assert!(texts.last().unwrap().contains("感谢观看"));
-    assert_eq!(texts.iter().filter(|t| t.is_empty()).count(), added);
+    assert!(
+        pages - plain <= added,
+        "{plain} pages, {pages} saddle-stitched"
+    );
     // The fixture needs padding at all (otherwise this test proves little).
-    assert!(!plain.is_multiple_of(4), "fixture has {plain} pages");
+    assert!(added > 0, "no blank needed ({plain} pages plain)");
 }
 
 #[test]

@@ -172,7 +172,9 @@ pub(super) fn block_inlines(b: &Block, out: &mut Vec<Inline>) {
         }
     };
     match b {
-        Block::Par { body } | Block::Heading { body, .. } => push(body, out),
+        Block::Par { body } | Block::Heading { body, .. } | Block::Attribution { body } => {
+            push(body, out)
+        }
         Block::Table(t) => {
             for row in std::iter::once(&t.header).chain(t.rows.iter()) {
                 for cell in row {
