@@ -422,6 +422,47 @@ fn column_starts(body: &Rect) -> [f64; 3] {
     [body.x0, body.x0 + 250.0, body.x0 + 60.0]
 }
 
+/// A Latin word or a number broken between two lines of body text with no
+/// hyphen (「“2 / 023」, 「AP / P」): the last line of a column is followed
+/// by the first of the next, in reading order.
+fn split_words(page: &Value, body: &Rect) -> Vec<String> {
+    let n = page["page"].as_u64().unwrap();
+    let middle = body.x0 + body.w() / 2.0;
+    let mut ls: Vec<Line> = body_lines(page, body)
+        .into_iter()
+        .filter(|l| (l.size - 10.0).abs() < 0.01)
+        .collect();
+    ls.sort_by(|a, b| {
+        (a.r.x0 >= middle, a.baseline)
+            .partial_cmp(&(b.r.x0 >= middle, b.baseline))
+            .unwrap()
+    });
+    ls.windows(2)
+        .filter(|w| {
+            let end = w[0].text.chars().last();
+            let start = w[1].text.chars().next();
+            end.is_some_and(|c| c.is_ascii_alphanumeric())
+                && start.is_some_and(|c| c.is_ascii_alphanumeric())
+        })
+        .map(|w| {
+            format!(
+                "page {n}: `…{}` / `{}…`",
+                tail(&w[0].text, 6),
+                head(&w[1].text, 6)
+            )
+        })
+        .collect()
+}
+
+fn tail(s: &str, k: usize) -> String {
+    let c: Vec<char> = s.chars().collect();
+    c[c.len().saturating_sub(k)..].iter().collect()
+}
+
+fn head(s: &str, k: usize) -> String {
+    s.chars().take(k).collect()
+}
+
 /// The last line of a paragraph with fewer than four characters
 /// (punctuation included). A line that is not the last of its paragraph
 /// is justified to the full measure, so a short line is a last line; a
@@ -518,6 +559,8 @@ struct Report {
     display_commas: Vec<String>,
     /// Last lines of paragraphs with fewer than four characters.
     short_last: Vec<String>,
+    /// Latin words and numbers broken between lines.
+    split_words: Vec<String>,
     /// Body lines with a mid-line mark squeezed below full width.
     squeezed: Vec<String>,
     /// Reversed (white) text below 12 pt in a serif face.
@@ -579,7 +622,7 @@ impl Report {
         format!(
             "{:<13} pages {:>3} | ordinary {:>2}, lowest fill {:>3.0} %, below 70 %: {:>2} | overlaps {:>2} | outside {:>2} | \
              photos in text {:>2}, farthest {} pages, far {:>2} | stranded {:>2} | figures {:>2}, cropped {:>2} | \
-             titles ending in a comma {:>2} | short last lines {:>3} | squeezed lines {:>3} | small reversed serif {:>2} | \
+             titles ending in a comma {:>2} | short last lines {:>3} | split words {:>2} | squeezed lines {:>3} | small reversed serif {:>2} | \
              dividers on pages {:?}, back cover on page {}, house pages {}",
             self.name,
             self.pages,
@@ -596,6 +639,7 @@ impl Report {
             self.cropped.len(),
             self.display_commas.len(),
             self.short_last.len(),
+            self.split_words.len(),
             self.squeezed.len(),
             self.reversed_serif.len(),
             self.dividers,
@@ -685,6 +729,7 @@ fn check(name: &str, manifest: &std::path::Path) -> Report {
         let Some(body) = body else { continue };
         rep.stranded.extend(stranded(page, &body));
         rep.short_last.extend(short_last_lines(page, &body));
+        rep.split_words.extend(split_words(page, &body));
         rep.squeezed.extend(squeezed(page, &body));
         if !is_gallery(page, &body) {
             rep.fills.push((n, fill(page, &body)));
@@ -898,6 +943,13 @@ fn small_reversed_text_is_sans() {
 #[test]
 fn no_mid_line_mark_is_squeezed() {
     assert_none("lines with a squeezed mark", |r| r.squeezed.clone());
+}
+
+#[test]
+fn no_latin_word_or_number_is_split() {
+    assert_none("Latin words or numbers split between lines", |r| {
+        r.split_words.clone()
+    });
 }
 
 #[test]
