@@ -120,16 +120,24 @@ impl Inlines {
                 _ => break,
             }
         }
-        let out = self
-            .segs
-            .into_iter()
-            .map(|s| match s {
-                Seg::Text(fmt, text) => wrap(fmt, text),
-                Seg::Inline(i) => i,
-            })
-            .collect();
-        (out, indent)
+        (inlines_of(self.segs), indent)
     }
+
+    /// Like [`Inlines::finish`], for a link's text (white space kept).
+    pub(super) fn finish_keep(self) -> (Vec<Inline>, bool) {
+        (inlines_of(self.segs), false)
+    }
+}
+
+/// The segments as the tree's inlines, each text run wrapped in its
+/// formatting.
+fn inlines_of(segs: Vec<Seg>) -> Vec<Inline> {
+    segs.into_iter()
+        .map(|s| match s {
+            Seg::Text(fmt, text) => wrap(fmt, text),
+            Seg::Inline(i) => i,
+        })
+        .collect()
 }
 
 pub(super) fn wrap(fmt: Fmt, text: String) -> Inline {
@@ -144,21 +152,6 @@ pub(super) fn wrap(fmt: Fmt, text: String) -> Inline {
         i = Inline::Strong { body: vec![i] };
     }
     i
-}
-
-impl Inlines {
-    /// Like [`Inlines::finish`], for a link's text (white space kept).
-    pub(super) fn finish_keep(self) -> (Vec<Inline>, bool) {
-        let out = self
-            .segs
-            .into_iter()
-            .map(|s| match s {
-                Seg::Text(fmt, text) => wrap(fmt, text),
-                Seg::Inline(i) => i,
-            })
-            .collect();
-        (out, false)
-    }
 }
 
 /// The text of a block as inlines (a table inside a cell, a text box).
