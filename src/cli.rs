@@ -266,6 +266,8 @@ impl BuildArgs {
             strict: self.strict,
             safe_mm: 4.0,
             preflight: true,
+            durable: true,
+            incremental: false,
         })
     }
 }

@@ -104,6 +104,12 @@ pub struct BuildConfig {
     pub safe_mm: f64,
     /// Run the preflight after export (`watch` skips it to stay fast).
     pub preflight: bool,
+    /// Flush the written PDF to disk before returning (`watch` skips it:
+    /// the write stays atomic, and the next save writes it again).
+    pub durable: bool,
+    /// The issue is rebuilt after each save (`watch`): the layout is told,
+    /// and may keep more of its work from one build to the next.
+    pub incremental: bool,
 }
 
 impl Default for BuildConfig {
@@ -119,6 +125,8 @@ impl Default for BuildConfig {
             strict: false,
             safe_mm: 4.0,
             preflight: true,
+            durable: true,
+            incremental: false,
         }
     }
 }
@@ -139,6 +147,7 @@ impl BuildConfig {
             issue.print.marks = true;
         }
         issue.print.pdfx = self.pdfx;
+        issue.print.incremental = self.incremental;
         if self.edition == Edition::Screen {
             issue.print.bleed_mm = 0.0;
             issue.print.marks = false;
@@ -399,7 +408,7 @@ impl Session {
         compiled.timings.add("pdf", t.elapsed());
         if let Some(out) = out {
             let t = Instant::now();
-            output::write_atomic(out, &pdf)?;
+            output::write_atomic_as(out, &pdf, self.config.durable)?;
             compiled.timings.add("write", t.elapsed());
         }
 

@@ -41,6 +41,10 @@ pub fn run(
     // Preflight is for the finished issue (`folio compile`); a rebuild
     // after each save skips it to stay fast.
     config.preflight = false;
+    // Each rebuild is written atomically but not flushed to disk.
+    config.durable = false;
+    // The layout may keep more of its work from one rebuild to the next.
+    config.incremental = true;
     let session = slot.insert(Session::new(config, printer.clone())?);
     let mut watcher = Watcher::new(Some(std::path::absolute(&out).unwrap_or(out.clone())))
         .map_err(|e| Error::plain(format!("cannot watch files: {e}")))?;

@@ -57,8 +57,18 @@ pub fn hold_writes() -> MutexGuard<'static, ()> {
     WRITING.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Writes `bytes` to `path` atomically.
+/// Writes `bytes` to `path` atomically, and durably: the file and its
+/// folder are flushed to disk before it returns.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_atomic_as(path, bytes, true)
+}
+
+/// Writes `bytes` to `path` atomically: a reader sees the old file or the
+/// new one, never a part. `durable` also flushes the file and its folder to
+/// disk before the rename and after it; `watch` skips that on each
+/// rebuild (about 15 ms for the sample's 11 MB), since the next save writes
+/// the file again.
+pub fn write_atomic_as(path: &Path, bytes: &[u8], durable: bool) -> Result<(), Error> {
     let _writing = hold_writes();
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -90,7 +100,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .tempfile_in(&dir)
         .map_err(fail)?;
     tmp.write_all(bytes).map_err(fail)?;
-    tmp.as_file().sync_all().map_err(fail)?;
+    if durable {
+        tmp.as_file().sync_all().map_err(fail)?;
+    }
     // Keep the permissions an existing file had.
     if let Ok(meta) = std::fs::metadata(path) {
         let _ = tmp.as_file().set_permissions(meta.permissions());
@@ -104,7 +116,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         }
     }
     tmp.persist(path).map_err(|e| fail(e.error))?;
-    if let Ok(d) = std::fs::File::open(&dir) {
+    if durable && let Ok(d) = std::fs::File::open(&dir) {
         let _ = d.sync_all();
     }
     WRITTEN.store(true, Ordering::SeqCst);

@@ -63,8 +63,16 @@ pub struct LayoutData {
     /// The design options (`[design]` of the manifest).
     pub design: Value,
     pub print: PrintData,
+    pub build: BuildData,
     pub sections: Vec<SectionData>,
     pub back_cover: BackCoverData,
+}
+
+/// How folio builds the issue: hints that must not change the pages.
+#[derive(Debug, Serialize)]
+pub struct BuildData {
+    /// `folio watch`: the issue is laid out again after each save.
+    pub incremental: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -267,6 +275,9 @@ pub fn convert(issue: &Issue) -> Result<Converted, Error> {
                 "{} {} · {}-{:02}-{:02}",
                 m.magazine, m.number, m.date.year, m.date.month, m.date.day
             ),
+        },
+        build: BuildData {
+            incremental: issue.print.incremental,
         },
         sections,
         back_cover: BackCoverData {

@@ -107,6 +107,11 @@ pub struct Print {
     /// clickable and coloured, with no address printed for them.
     #[serde(skip)]
     pub screen: bool,
+    /// The issue is rebuilt after each save (`folio watch`): a hint to the
+    /// layout, which may plan its work differently but must set the same
+    /// pages.
+    #[serde(skip)]
+    pub incremental: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -326,6 +331,7 @@ pub fn check(loaded: &Loaded, resources: &Resources) -> Result<Issue, Error> {
         strict: m.print.strict,
         pdfx: false,
         screen: false,
+        incremental: false,
     };
 
     let mut sections = Vec::new();
