@@ -210,6 +210,35 @@ fn fixture_with_own_layout() -> Fixture {
 
 // ---- folio watch -----------------------------------------------------------------------
 
+/// `folio watch` tells the layout that it rebuilds (`build.incremental`),
+/// and the default layout then plans its sections another way (and decides
+/// the sides of its dividers from the pages as placed): the PDF must be the
+/// one `folio compile` writes, byte for byte. The newsletter has dividers,
+/// house pages and a back cover kept on its side.
+#[test]
+fn watch_writes_the_pdf_compile_writes() {
+    let fx = Fixture::new("newsletter");
+    let out = folio()
+        .args(["compile", "issue.toml", "-o", "compiled.pdf"])
+        .current_dir(fx.dir.path())
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let mut watch = Background::start(
+        folio()
+            .args(["watch", "issue.toml", "-o", "watched.pdf"])
+            .current_dir(fx.dir.path()),
+    );
+    let line = watch.wait_for("wrote watched.pdf");
+    let compiled = std::fs::read(fx.path("compiled.pdf")).unwrap();
+    let watched = std::fs::read(fx.path("watched.pdf")).unwrap();
+    assert!(pages_in(&line) >= 20, "{line}");
+    assert!(
+        compiled == watched,
+        "watch and compile wrote different PDFs"
+    );
+}
+
 #[test]
 fn watch_rebuilds_on_every_kind_of_change_and_survives_a_broken_edit() {
     let fx = fixture_with_own_layout();
