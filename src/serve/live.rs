@@ -24,6 +24,8 @@ use crate::export::raster;
 struct Shared {
     ppi: f64,
     pages: Mutex<HashMap<u128, Page>>,
+    /// The pages of the build before, for requests a rebuild overtook.
+    previous: Mutex<HashMap<u128, Page>>,
     pngs: Mutex<HashMap<u128, Bytes>>,
 }
 
@@ -33,7 +35,11 @@ impl Shared {
         if let Some(png) = self.pngs.lock().ok()?.get(&hash) {
             return Some(png.clone());
         }
-        let page = self.pages.lock().ok()?.get(&hash)?.clone();
+        let current = self.pages.lock().ok()?.get(&hash).cloned();
+        let page = match current {
+            Some(page) => page,
+            None => self.previous.lock().ok()?.get(&hash)?.clone(),
+        };
         let png = Bytes::new(raster::render(&page, self.ppi).png(true).ok()?);
         // Keep it only if the page is still current.
         if self.pages.lock().ok()?.contains_key(&hash) {
@@ -71,6 +77,7 @@ impl LivePreview {
             shared: Arc::new(Shared {
                 ppi,
                 pages: Mutex::new(HashMap::new()),
+                previous: Mutex::new(HashMap::new()),
                 pngs: Mutex::new(HashMap::new()),
             }),
             title: title.to_string(),
@@ -107,7 +114,10 @@ impl LivePreview {
             pngs.retain(|hash, _| pages.contains_key(hash));
         }
         if let Ok(mut current) = self.shared.pages.lock() {
-            *current = pages;
+            let old = std::mem::replace(&mut *current, pages);
+            if let Ok(mut previous) = self.shared.previous.lock() {
+                *previous = old;
+            }
         }
         self.publish(status);
     }
@@ -219,28 +229,53 @@ main {{ display: flex; flex-direction: column; align-items: center; gap: 28px; p
   if (y !== null) window.scrollTo(0, parseFloat(y));
   // Only the pages in and near the view are loaded (after a reload the
   // view may be far down the issue); the others when they come near.
+  // A page whose request failed, or still has no answer after three seconds
+  // (a request cut off by a reload can stay pending in the browser), is
+  // asked for again under a fresh URL, up to ten times, rather than left blank.
+  function ask(img) {{
+    var tries = Number(img.dataset.tries || 0);
+    if (tries > 10) return;
+    img.dataset.tries = String(tries + 1);
+    img.dataset.asked = String(Date.now());
+    img.setAttribute("src", img.dataset.src + (tries ? "?try=" + tries : ""));
+  }}
   function near() {{
     var h = window.innerHeight;
     document.querySelectorAll("img[data-src]:not([src])").forEach(function (img) {{
       var r = img.getBoundingClientRect();
-      if (r.bottom > -h && r.top < 2 * h) img.setAttribute("src", img.dataset.src);
+      if (r.bottom > -h && r.top < 2 * h) ask(img);
     }});
   }}
+  function stalled() {{
+    var now = Date.now();
+    document.querySelectorAll("img[src]").forEach(function (img) {{
+      if (!img.complete && now - Number(img.dataset.asked) > 3000) ask(img);
+    }});
+  }}
+  document.querySelectorAll("img[data-src]").forEach(function (img) {{
+    img.addEventListener("error", function () {{ setTimeout(function () {{ ask(img); }}, 300); }});
+  }});
   function save() {{ sessionStorage.setItem(key, String(window.scrollY)); near(); }}
   near();
-  // The server says "reload" to the browsers connected when a build ends;
-  // a build that ended while this page was still connecting is caught by
-  // asking for the generation once the connection is open.
+  // The server says "reload" to the browsers connected when a build ends.
+  // That message can be lost (typst-kit's server notifies only an events
+  // thread that is already waiting, and one that is busy misses it), so the
+  // page also asks for the generation when the connection opens and then
+  // every second.
   var generation = {generation};
+  function check() {{
+    fetch("/generation", {{ cache: "no-store" }})
+      .then(function (r) {{ return r.text(); }})
+      .then(function (t) {{ if (t !== "" && Number(t) !== generation) location.reload(); }})
+      .catch(function () {{}});
+  }}
   var events = new EventSource("/__events");
   window.folioEvents = {{ opens: 0, errors: 0, source: events }};
   events.addEventListener("open", function () {{
     window.folioEvents.opens++;
-    fetch("/generation", {{ cache: "no-store" }})
-      .then(function (r) {{ return r.text(); }})
-      .then(function (t) {{ if (Number(t) !== generation) location.reload(); }})
-      .catch(function () {{}});
+    check();
   }});
+  setInterval(function () {{ if (!document.hidden) {{ check(); stalled(); }} }}, 1000);
   events.addEventListener("error", function () {{ window.folioEvents.errors++; }});
   addEventListener("scroll", save, {{ passive: true }});
   addEventListener("resize", near);
