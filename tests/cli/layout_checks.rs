@@ -577,6 +577,8 @@ struct Report {
     /// The pages of the section dividers and of the back cover.
     dividers: Vec<u64>,
     back_cover: Option<u64>,
+    /// Notes: (number, page of its marker, page of its entry).
+    notes: Vec<(u64, Option<u64>, Option<u64>)>,
     /// House pages added to keep those on their side.
     house: usize,
     /// The pages of the house pages.
@@ -634,6 +636,15 @@ impl Report {
         bad
     }
 
+    /// Notes whose entry is not on the page of their marker.
+    fn notes_apart(&self) -> Vec<String> {
+        self.notes
+            .iter()
+            .filter(|(_, m, e)| m != e)
+            .map(|(k, m, e)| format!("note {k}: marker on page {m:?}, entry on page {e:?}"))
+            .collect()
+    }
+
     fn far(&self) -> Vec<String> {
         self.distances
             .iter()
@@ -674,7 +685,7 @@ impl Report {
             .unwrap_or(0);
         format!(
             "{:<13} pages {:>3} | ordinary {:>2}, lowest fill {:>3.0} %, below 70 %: {:>2} (with a stated reason {:>2}) | overlaps {:>2} | outside {:>2} | \
-             photos in text {:>2}, farthest {} pages, far {:>2} | stranded {:>2} | figures {:>2}, cropped {:>2} | \
+             photos in text {:>2}, farthest {} pages, far {:>2} | notes {:>2}, apart {:>2} | stranded {:>2} | figures {:>2}, cropped {:>2} | \
              titles ending in a comma {:>2} | short last lines {:>3} | split words {:>2} | squeezed lines {:>3} | small reversed serif {:>2} | \
              dividers on pages {:?}, back cover on page {}, house pages {}, sides off plan {}",
             self.name,
@@ -688,6 +699,8 @@ impl Report {
             self.distances.len(),
             max_d,
             self.far().len(),
+            self.notes.len(),
+            self.notes_apart().len(),
             self.stranded.len(),
             self.figures,
             self.cropped.len(),
@@ -750,6 +763,21 @@ fn check(name: &str, manifest: &std::path::Path) -> Report {
                 v["key"].as_str().unwrap().to_string(),
                 v["page"].as_u64().unwrap(),
             ));
+        }
+        for m in mark(page, "note") {
+            let v = &m["value"];
+            let k = v["n"].as_u64().unwrap();
+            let i = match rep.notes.iter().position(|(q, _, _)| *q == k) {
+                Some(i) => i,
+                None => {
+                    rep.notes.push((k, None, None));
+                    rep.notes.len() - 1
+                }
+            };
+            match v["side"].as_str() {
+                Some("marker") => rep.notes[i].1 = Some(n),
+                _ => rep.notes[i].2 = Some(n),
+            }
         }
         for m in mark(page, "underfill") {
             let why = m["value"]["reason"].as_str().unwrap_or("").to_string();
@@ -878,6 +906,18 @@ fn every_fixture_is_checked_and_marks_its_figures() {
     // The newsletter has photos in its text, and the checks see them.
     let news = r.iter().find(|r| r.name == "newsletter").unwrap();
     assert!(news.distances.len() >= 20, "{}", news.summary());
+    // The report and the newsletter have notes (the newsletter's in its
+    // text: the addresses of its item titles stand under the titles), and
+    // the checks see both ends of each.
+    for name in ["report", "newsletter"] {
+        let rep = r.iter().find(|r| r.name == name).unwrap();
+        assert!(rep.notes.len() >= 3, "{}", rep.summary());
+        assert!(
+            rep.notes.iter().all(|(_, m, e)| m.is_some() && e.is_some()),
+            "{name}: {:?}",
+            rep.notes
+        );
+    }
 }
 
 #[test]
@@ -1021,6 +1061,11 @@ fn preflight_warns_of_a_back_cover_on_a_right_hand_page() {
 #[test]
 fn photos_stand_beside_their_paragraph() {
     assert_none("photos far from their paragraph", Report::far);
+}
+
+#[test]
+fn notes_stand_on_the_page_of_their_marker() {
+    assert_none("notes away from their marker", Report::notes_apart);
 }
 
 #[test]
