@@ -78,28 +78,46 @@ fn han(s: &str) -> String {
 }
 
 /// The text set on every page, lines in reading order (left column, then
-/// right), as one string.
+/// right; in one column, a table's cells left to right), as one string.
 fn set_text(dump: &Value) -> String {
     let mut out = String::new();
     for page in dump["pages"].as_array().unwrap() {
         let mid = page["width"].as_f64().unwrap() / 2.0;
+        // A page whose body text (10 pt) runs across the middle is set in
+        // one column: a line right of the middle is then a table's cell,
+        // read after the cells left of it, not a line of a right column.
+        let one_column = page["lines"].as_array().unwrap().iter().any(|l| {
+            let (x, w) = (
+                l["box"]["x"].as_f64().unwrap(),
+                l["box"]["w"].as_f64().unwrap(),
+            );
+            (l["size"].as_f64().unwrap_or(0.0) - 10.0).abs() < 0.05
+                && x < mid - 10.0
+                && x + w > mid + 10.0
+        });
         // Pull quotes (13 pt) repeat a sentence of the text: the layout
         // draws them from the article to fill a last page.
-        let mut lines: Vec<(bool, f64, String)> = page["lines"]
+        let mut lines: Vec<(bool, f64, f64, String)> = page["lines"]
             .as_array()
             .unwrap()
             .iter()
             .filter(|l| (l["size"].as_f64().unwrap_or(0.0) - 13.0).abs() > 0.05)
             .map(|l| {
+                let x = l["box"]["x"].as_f64().unwrap();
                 (
-                    l["box"]["x"].as_f64().unwrap() > mid,
+                    !one_column && x > mid,
                     l["baseline"].as_f64().unwrap(),
+                    x,
                     l["text"].as_str().unwrap().to_string(),
                 )
             })
             .collect();
-        lines.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        for (_, _, t) in lines {
+        lines.sort_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then(a.1.total_cmp(&b.1))
+                .then(a.2.total_cmp(&b.2))
+        });
+        for (_, _, _, t) in lines {
             out.push_str(&t);
             out.push('\n');
         }
