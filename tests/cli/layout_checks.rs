@@ -544,6 +544,84 @@ fn squeezed(page: &Value, body: &Rect) -> Vec<String> {
     bad
 }
 
+/// How far each pull quote (13 pt) stands from the sentence it repeats,
+/// when that sentence is on the same page in its column: (pull quote, gap
+/// in points). A pull quote leads into the text from elsewhere on the page.
+fn pull_gaps(page: &Value) -> Vec<(String, f64)> {
+    let n = page["page"].as_u64().unwrap();
+    // (Only where the layout set a pull quote: its `pull` mark.)
+    if mark(page, "pull").is_empty() {
+        return Vec::new();
+    }
+    let all = lines(page);
+    let is_pull = |l: &Line| (l.size - 13.0).abs() < 0.05;
+    // Pull quotes: runs of 13 pt lines in one column, one under another.
+    let mut pulls: Vec<Vec<&Line>> = Vec::new();
+    let mut sorted: Vec<&Line> = all.iter().filter(|l| is_pull(l)).collect();
+    sorted.sort_by(|a, b| {
+        a.r.x0
+            .total_cmp(&b.r.x0)
+            .then(a.baseline.total_cmp(&b.baseline))
+    });
+    for l in sorted {
+        match pulls.last_mut() {
+            Some(p)
+                if (p[0].r.x0 - l.r.x0).abs() < 20.0
+                    && l.baseline - p.last().unwrap().baseline < 2.0 * l.size =>
+            {
+                p.push(l)
+            }
+            _ => pulls.push(vec![l]),
+        }
+    }
+    let mut bad = Vec::new();
+    for p in pulls {
+        let text: String = p.iter().map(|l| l.text.as_str()).collect();
+        let key: String = text
+            .chars()
+            .filter(|c| is_cjk(*c) && !is_cjk_mark(*c))
+            .take(6)
+            .collect();
+        if key.chars().count() < 6 {
+            continue;
+        }
+        let (x0, x1) = (p[0].r.x0, p.iter().map(|l| l.r.x1).fold(0.0, f64::max));
+        let (top, bottom) = (p[0].r.y0, p.last().unwrap().r.y1);
+        // The body lines of its column, in order, and where each starts in
+        // their joined text.
+        let mut col: Vec<&Line> = all
+            .iter()
+            .filter(|l| !is_pull(l) && l.r.x0 >= x0 - 2.0 && l.r.x0 < x1 && l.size < 12.0)
+            .collect();
+        col.sort_by(|a, b| a.baseline.total_cmp(&b.baseline));
+        let mut joined = String::new();
+        let mut starts = Vec::new();
+        for l in &col {
+            starts.push(joined.chars().count());
+            joined.extend(l.text.chars().filter(|c| is_cjk(*c) && !is_cjk_mark(*c)));
+        }
+        let Some(at) = joined.find(&key) else {
+            continue;
+        };
+        let at = joined[..at].chars().count();
+        let i = starts.iter().rposition(|s| *s <= at).unwrap_or(0);
+        let l = col[i];
+        let gap = if l.baseline < top {
+            top - l.r.y1
+        } else {
+            l.r.y0 - bottom
+        };
+        bad.push((
+            format!(
+                "page {n}: 「{}」",
+                text.chars().take(12).collect::<String>()
+            ),
+            gap,
+        ));
+    }
+    bad
+}
+
 // ---- Per fixture -------------------------------------------------------------------
 
 #[derive(Debug, Default)]
@@ -574,6 +652,8 @@ struct Report {
     squeezed: Vec<String>,
     /// Reversed (white) text below 12 pt in a serif face.
     reversed_serif: Vec<String>,
+    /// Pull quotes with their sentence on the page: (which, gap in pt).
+    pull_gaps: Vec<(String, f64)>,
     /// The pages of the section dividers and of the back cover.
     dividers: Vec<u64>,
     back_cover: Option<u64>,
@@ -686,7 +766,7 @@ impl Report {
         format!(
             "{:<13} pages {:>3} | ordinary {:>2}, lowest fill {:>3.0} %, below 70 %: {:>2} (with a stated reason {:>2}) | overlaps {:>2} | outside {:>2} | \
              photos in text {:>2}, farthest {} pages, far {:>2} | notes {:>2}, apart {:>2} | stranded {:>2} | figures {:>2}, cropped {:>2} | \
-             titles ending in a comma {:>2} | short last lines {:>3} | split words {:>2} | squeezed lines {:>3} | small reversed serif {:>2} | \
+             titles ending in a comma {:>2} | short last lines {:>3} | split words {:>2} | squeezed lines {:>3} | small reversed serif {:>2} | pull quotes by their sentence {:>2}, nearest {:>3.0} pt | \
              dividers on pages {:?}, back cover on page {}, house pages {}, sides off plan {}",
             self.name,
             self.pages,
@@ -709,6 +789,11 @@ impl Report {
             self.split_words.len(),
             self.squeezed.len(),
             self.reversed_serif.len(),
+            self.pull_gaps.len(),
+            self.pull_gaps
+                .iter()
+                .map(|(_, g)| *g)
+                .fold(f64::NAN, f64::min),
             self.dividers,
             self.back_cover.map_or("none".into(), |p| p.to_string()),
             self.house,
@@ -747,6 +832,7 @@ fn check(name: &str, manifest: &std::path::Path) -> Report {
         rep.outside.extend(outside(page));
         rep.display_commas.extend(display_commas(page));
         rep.reversed_serif.extend(reversed_serif(page));
+        rep.pull_gaps.extend(pull_gaps(page));
         if !mark(page, "divider").is_empty() {
             rep.dividers.push(n);
         }
@@ -1066,6 +1152,19 @@ fn photos_stand_beside_their_paragraph() {
 #[test]
 fn notes_stand_on_the_page_of_their_marker() {
     assert_none("notes away from their marker", Report::notes_apart);
+}
+
+/// A pull quote never stands within three lines of the sentence it
+/// repeats.
+#[test]
+fn no_pull_quote_stands_beside_its_sentence() {
+    assert_none("pull quotes beside their sentence", |r| {
+        r.pull_gaps
+            .iter()
+            .filter(|(_, g)| *g < 3.0 * 16.0)
+            .map(|(p, g)| format!("{p} stands {g:.0} pt from its sentence"))
+            .collect()
+    });
 }
 
 #[test]
