@@ -12,7 +12,8 @@
 //! - an ASCII space between two Chinese characters (Han or Chinese
 //!   punctuation) is removed; between Han and Latin it stays (the layout
 //!   spaces CJK and Latin);
-//! - a WORD JOINER (U+2060) binds a number to its unit (`6万元`, `11月`);
+//! - a WORD JOINER (U+2060) binds a number to its unit (`6万元`, `11月`),
+//!   and a NO-BREAK SPACE to a Latin unit after a space (`60 MB`);
 //! - a run of Latin letters, digits or symbols long enough to outrun a
 //!   column gets break opportunities: a ZERO WIDTH SPACE after the
 //!   separators of addresses (`/ . - _ ? & = #`), between groups of four
@@ -590,11 +591,36 @@ fn brackets(seq: Seq) -> Seq {
     out
 }
 
-/// A WORD JOINER between a number and its unit.
+/// Latin units written after a number and a space (`60 MB`, `5 km`).
+const LATIN_UNITS: &[&str] = &[
+    "B", "KB", "kB", "MB", "GB", "TB", "PB", "Kb", "Mb", "Gb", "Mbps", "Gbps", "km", "m", "cm",
+    "mm", "kg", "g", "mg", "t", "L", "ml", "mL", "s", "ms", "min", "h", "Hz", "kHz", "MHz", "GHz",
+    "W", "kW", "kWh", "V", "A", "mA", "mAh", "dpi", "ppi", "pt", "px", "°C", "℃", "%",
+];
+
+/// Whether `seq[i..]` starts with a Latin unit that ends there (no letter
+/// after it).
+fn latin_unit_at(seq: &Seq, i: usize) -> bool {
+    LATIN_UNITS.iter().any(|u| {
+        let n = u.chars().count();
+        seq.len() >= i + n
+            && seq[i..i + n].iter().map(|(c, _)| *c).eq(u.chars())
+            && seq.get(i + n).is_none_or(|(c, _)| !c.is_alphabetic())
+    })
+}
+
+/// A WORD JOINER between a number and its unit; a NO-BREAK SPACE for the
+/// space between a number and a Latin unit (`60 MB` never breaks).
+/// (Only in a run with Chinese in it: Latin text is left as typed.)
 fn units(seq: Seq) -> Seq {
     let mut out: Seq = Vec::with_capacity(seq.len() + 4);
+    let chinese = seq.iter().any(|(c, _)| is_cjk(*c));
     for i in 0..seq.len() {
         let (c, tag) = seq[i];
+        if chinese && c == ' ' && i > 0 && is_digit(seq[i - 1].0) && latin_unit_at(&seq, i + 1) {
+            out.push(('\u{a0}', tag));
+            continue;
+        }
         if i > 0 {
             let p = seq[i - 1].0;
             let glue = (is_digit(p) && is_unit(c))
@@ -846,6 +872,14 @@ mod tests {
         assert_eq!(tw("共12个网点"), "共12\u{2060}个网点");
         assert_eq!(tw("3小时"), "3\u{2060}小\u{2060}时");
         assert_eq!(tw("年月"), "年月");
+        assert_eq!(tw("每月 60 MB"), "每月 60\u{a0}MB");
+        assert_eq!(tw("1 GB 空间"), "1\u{a0}GB 空间");
+        assert_eq!(tw("全程 5 km"), "全程 5\u{a0}km");
+        assert_eq!(tw("5 km"), "5 km");
+        // Not a unit: a word that starts like one, or no number before.
+        assert_eq!(tw("3 Markdown"), "3 Markdown");
+        assert_eq!(tw("共 5 人"), "共 5 人");
+        assert_eq!(tw("A MB"), "A MB");
     }
 
     #[test]
