@@ -10,6 +10,7 @@ use typst_kit::fonts::{FontPath, FontStore};
 
 use crate::build::{BuildConfig, Session};
 use crate::cli::{CommonArgs, FontsAction, FontsArgs};
+use crate::engine::world::MappedFont;
 use crate::error::{Error, Printer, display_path};
 use crate::export::output;
 use crate::pipeline::resources::{self, Resources};
@@ -55,14 +56,20 @@ fn list(store: &FontStore, args: &FontsArgs) {
     while let Some(info) = book.info(i) {
         let source: Option<&dyn Any> = store.source(i).map(|s| s as &dyn Any);
         let file = match source {
-            Some(s) => match (s.downcast_ref::<FontPath>(), s.downcast_ref::<Font>()) {
-                (Some(p), _) if p.index > 0 => {
-                    format!("{} (face {})", display_path(&p.path), p.index)
+            Some(s) => {
+                let file = s
+                    .downcast_ref::<MappedFont>()
+                    .map(|m| (&m.path, m.index))
+                    .or_else(|| s.downcast_ref::<FontPath>().map(|p| (&p.path, p.index)));
+                match (file, s.downcast_ref::<Font>()) {
+                    (Some((path, index)), _) if index > 0 => {
+                        format!("{} (face {index})", display_path(path))
+                    }
+                    (Some((path, _)), _) => display_path(path),
+                    (None, Some(_)) => "(built into folio)".into(),
+                    (None, None) => "(unknown source)".into(),
                 }
-                (Some(p), _) => display_path(&p.path),
-                (None, Some(_)) => "(built into folio)".into(),
-                (None, None) => "(unknown source)".into(),
-            },
+            }
             None => "(unknown source)".into(),
         };
         let sc = covers_simplified(info);

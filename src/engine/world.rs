@@ -99,9 +99,9 @@ fn scan_sorted(dir: &Path) -> Vec<(MappedFont, FontInfo)> {
 /// CJK fonts are 15 to 25 MB each, and reading them cost a copy of about
 /// 100 MB on every cold compile (about 0.1 s of the sample's). The peak
 /// memory stays the same: the pages are read in as Typst reads the font.
-struct MappedFont {
-    path: PathBuf,
-    index: u32,
+pub struct MappedFont {
+    pub path: PathBuf,
+    pub index: u32,
 }
 
 impl FontSource for MappedFont {
