@@ -850,19 +850,26 @@ fn check(name: &str, manifest: &std::path::Path) -> Report {
                 v["page"].as_u64().unwrap(),
             ));
         }
+        // Pieces number their notes from 1: the k-th marker numbered n
+        // goes with the k-th entry numbered n.
         for m in mark(page, "note") {
             let v = &m["value"];
             let k = v["n"].as_u64().unwrap();
-            let i = match rep.notes.iter().position(|(q, _, _)| *q == k) {
+            let marker = v["side"].as_str() == Some("marker");
+            let free = rep.notes.iter().position(|(q, mk, e)| {
+                *q == k && if marker { mk.is_none() } else { e.is_none() }
+            });
+            let i = match free {
                 Some(i) => i,
                 None => {
                     rep.notes.push((k, None, None));
                     rep.notes.len() - 1
                 }
             };
-            match v["side"].as_str() {
-                Some("marker") => rep.notes[i].1 = Some(n),
-                _ => rep.notes[i].2 = Some(n),
+            if marker {
+                rep.notes[i].1 = Some(n);
+            } else {
+                rep.notes[i].2 = Some(n);
             }
         }
         for m in mark(page, "underfill") {
