@@ -633,6 +633,41 @@ fn pull_gaps(page: &Value) -> Vec<(String, f64)> {
 
 // ---- Per fixture -------------------------------------------------------------------
 
+/// The lines of column a two-column text block leaves free after its text
+/// (from the marks where the text starts `s` and ends `t` and the block
+/// ends `b`, each (page, x, y)), or how far (pt) its text runs past the
+/// block's foot. Each page's columns are counted from the top of the type
+/// area (or the text's start) to the block's foot (or the type area's, on
+/// the pages before the block's last).
+fn block_free(
+    s: (u64, f64, f64),
+    t: (u64, f64, f64),
+    b: (u64, f64, f64),
+    areas: &HashMap<u64, Rect>,
+) -> Result<i64, f64> {
+    if t.0 > b.0 {
+        return Err(f64::INFINITY);
+    }
+    if t.0 == b.0 && t.2 > b.2 + 0.5 {
+        return Err(t.2 - b.2);
+    }
+    let area = |p: u64| areas.get(&p).copied().expect("a type area on a text page");
+    let top = |p: u64| if p == s.0 { s.2 } else { area(p).y0 };
+    let foot = |p: u64| if p == b.0 { b.2 } else { area(p).y1 };
+    let lines = |h: f64| ((h + 0.5) / PITCH).floor() as i64;
+    let right = t.1 - area(t.0).x0 > area(t.0).w() / 2.0;
+    let mut free = lines(foot(t.0) - t.2)
+        + if right {
+            0
+        } else {
+            lines(foot(t.0) - top(t.0))
+        };
+    for q in t.0 + 1..=b.0 {
+        free += 2 * lines(foot(q) - top(q));
+    }
+    Ok(free)
+}
+
 #[derive(Debug, Default)]
 struct Report {
     name: String,
@@ -672,9 +707,14 @@ struct Report {
     house: usize,
     /// The pages of the house pages.
     house_pages: Vec<u64>,
+    /// House boxes (补白) filling the foot of a piece's last page.
+    house_boxes: usize,
     /// Where the layout planned each kept page (`divider-N`, `back-cover`)
     /// before any was placed, house pages left out.
     planned: Vec<(String, u64)>,
+    /// Two-column text blocks: (piece, lines of column its text left free
+    /// in its block, or pt it ran past the block's foot).
+    blocks: Vec<(String, Result<i64, f64>)>,
 }
 
 impl Report {
@@ -726,11 +766,24 @@ impl Report {
     }
 
     /// Notes whose entry is not on the page of their marker.
+    /// Notes without a marker or an entry, or whose entry stands before
+    /// its marker (notes stand after their piece's text).
     fn notes_apart(&self) -> Vec<String> {
         self.notes
             .iter()
-            .filter(|(_, m, e)| m != e)
+            .filter(|(_, m, e)| !matches!((m, e), (Some(m), Some(e)) if e >= m))
             .map(|(k, m, e)| format!("note {k}: marker on page {m:?}, entry on page {e:?}"))
+            .collect()
+    }
+
+    /// Text blocks whose text runs past their foot (onto what follows).
+    fn past(&self) -> Vec<String> {
+        self.blocks
+            .iter()
+            .filter_map(|(id, r)| {
+                let pt = r.as_ref().err()?;
+                Some(format!("{id}: its text runs {pt:.0} pt past its block"))
+            })
             .collect()
     }
 
@@ -776,7 +829,8 @@ impl Report {
             "{:<13} pages {:>3} | ordinary {:>2}, lowest fill {:>3.0} %, below 70 %: {:>2} (with a stated reason {:>2}) | overlaps {:>2} | outside {:>2} | \
              photos in text {:>2}, farthest {} pages, far {:>2} | notes {:>2}, apart {:>2} | stranded {:>2} | figures {:>2}, cropped {:>2} | \
              titles ending in a comma {:>2} | short last lines {:>3} | split words {:>2} | squeezed lines {:>3} | small reversed serif {:>2} | pull quotes by their sentence {:>2}, nearest {:>3.0} pt | \
-             dividers on pages {:?}, back cover on page {}, house pages {}, sides off plan {}",
+             text blocks {:>2}, run past {:>2}, most lines left free {:>2} | \
+             dividers on pages {:?}, back cover on page {}, house pages {}, house boxes {}, sides off plan {}",
             self.name,
             self.pages,
             self.fills.len(),
@@ -803,9 +857,17 @@ impl Report {
                 .iter()
                 .map(|(_, g)| *g)
                 .fold(f64::NAN, f64::min),
+            self.blocks.len(),
+            self.past().len(),
+            self.blocks
+                .iter()
+                .filter_map(|(_, r)| r.as_ref().ok().copied())
+                .max()
+                .unwrap_or(0),
             self.dividers,
             self.back_cover.map_or("none".into(), |p| p.to_string()),
             self.house,
+            self.house_boxes,
             self.misplanned().len(),
         )
     }
@@ -835,8 +897,22 @@ fn check(name: &str, manifest: &std::path::Path) -> Report {
     // photo, in order.
     let mut anchors: HashMap<String, Vec<u64>> = HashMap::new();
     let mut placed: HashMap<String, Vec<u64>> = HashMap::new();
+    // Text blocks: where each piece's text starts and ends, and its block
+    // ends, (page, x, y); the type area of each page.
+    let mut block_marks: [HashMap<String, (u64, f64, f64)>; 3] = Default::default();
+    let mut type_areas: HashMap<u64, Rect> = HashMap::new();
     for page in pages {
         let n = page["page"].as_u64().unwrap();
+        for (i, name) in ["text-start", "text-end", "block-end"].iter().enumerate() {
+            for m in mark(page, name) {
+                let id = m["value"]["id"].as_str().unwrap().to_string();
+                let at = (n, m["x"].as_f64().unwrap(), m["y"].as_f64().unwrap());
+                block_marks[i].insert(id, at);
+            }
+        }
+        if let (_, Some(body)) = areas(page) {
+            type_areas.insert(n, body);
+        }
         rep.overlaps.extend(overlaps(page));
         rep.outside.extend(outside(page));
         rep.display_commas.extend(display_commas(page));
@@ -849,6 +925,7 @@ fn check(name: &str, manifest: &std::path::Path) -> Report {
             rep.back_cover = Some(n);
         }
         rep.house += mark(page, "house").len();
+        rep.house_boxes += mark(page, "house-box").len();
         if !mark(page, "house").is_empty() {
             rep.house_pages.push(n);
         }
@@ -947,6 +1024,16 @@ fn check(name: &str, manifest: &std::path::Path) -> Report {
         }
     }
     rep.distances.sort();
+    let [starts, ends, block_ends] = &block_marks;
+    for (id, b) in block_ends {
+        let (Some(s), Some(t)) = (starts.get(id), ends.get(id)) else {
+            rep.blocks.push((id.clone(), Err(f64::NAN)));
+            continue;
+        };
+        rep.blocks
+            .push((id.clone(), block_free(*s, *t, *b, &type_areas)));
+    }
+    rep.blocks.sort_by(|a, b| a.0.cmp(&b.0));
     eprintln!("{}", rep.summary());
     rep
 }
@@ -1033,20 +1120,6 @@ fn nothing_outside_the_live_area_or_the_bleed() {
     assert_none("items outside the live area", |r| r.outside.clone());
 }
 
-/// Pages the planner does not fill yet and for which the layout has no
-/// reason a designer would accept: listed here, page by page, until they
-/// are solved (a page not listed fails, and so does a listed page that is
-/// filled: the list only shrinks). Newsletter p. 7: the last page of a
-/// list-style article with photos in its text, and the next piece run on
-/// with a half-width lead: its photo at the column foot moves on whole;
-/// p. 12: the planner's column simulation keeps more slack for the photos
-/// than the text loses, and the next piece does not run on.
-const KNOWN_UNDERFILLED: &[(&str, u64)] = &[("newsletter", 7), ("newsletter", 12)];
-
-/// A page listed in KNOWN_UNDERFILLED still fails below this: a known page
-/// may not turn into a blank one.
-const KNOWN_FLOOR: f64 = 0.25;
-
 /// Issue 10: every ordinary page (not a cover, divider, gallery, house page
 /// or full-page photo) at least 70 % full, or the layout states why not with
 /// an `underfill` mark on the page (the reasons are listed in
@@ -1059,41 +1132,12 @@ fn ordinary_pages_are_filled_or_say_why_not() {
         for s in r.stated() {
             eprintln!("{}: underfilled, as the layout says: {s}", r.name);
         }
-        let known: Vec<u64> = KNOWN_UNDERFILLED
-            .iter()
-            .filter(|(n, _)| *n == r.name)
-            .map(|(_, p)| *p)
-            .collect();
         for (p, f, why) in r.under() {
-            if why.is_some() {
-                continue;
-            }
-            if known.contains(&p) && f < KNOWN_FLOOR {
-                bad.push(format!(
-                    "{}: page {p}: {:.0} % full, a known page fallen below {:.0} %",
-                    r.name,
-                    f * 100.0,
-                    KNOWN_FLOOR * 100.0
-                ));
-            } else if known.contains(&p) {
-                eprintln!(
-                    "{}: page {p}: {:.0} % full, known and not solved yet",
-                    r.name,
-                    f * 100.0
-                );
-            } else {
+            if why.is_none() {
                 bad.push(format!(
                     "{}: page {p}: {:.0} % full, and the layout says not why",
                     r.name,
                     f * 100.0
-                ));
-            }
-        }
-        for p in known {
-            if !r.under().iter().any(|(q, _, why)| *q == p && why.is_none()) {
-                bad.push(format!(
-                    "{}: page {p} is listed in KNOWN_UNDERFILLED but is filled now (or says why): take it off the list",
-                    r.name
                 ));
             }
         }
@@ -1177,9 +1221,21 @@ fn photos_stand_beside_their_paragraph() {
     assert_none("photos far from their paragraph", Report::far);
 }
 
+/// A piece's text ends inside its block of columns: a line past the
+/// block's foot stands on whatever follows it.
 #[test]
-fn notes_stand_on_the_page_of_their_marker() {
-    assert_none("notes away from their marker", Report::notes_apart);
+fn no_text_runs_past_its_block() {
+    assert_none("text running past its block", Report::past);
+}
+
+/// Every note marker has its entry, after its piece's text: never on a
+/// page before the marker's.
+#[test]
+fn every_note_has_its_entry_after_its_marker() {
+    assert_none(
+        "notes without an entry after their marker",
+        Report::notes_apart,
+    );
 }
 
 /// A pull quote never stands within three lines of the sentence it
