@@ -4,9 +4,13 @@
 //! and `folio compile` lays out once: after the layout, the memoised work of
 //! its passes is no longer needed (the document holds what the PDF export
 //! reads). Dropping it on a second thread while the PDF is exported lowers
-//! the peak (the export no longer adds to the layout's memory) without
-//! adding the time the drop takes (0.3 s on a 456-page volume) to the build.
-//! `folio watch` keeps the caches: its next rebuild reuses them.
+//! the peak (the export no longer adds to the layout's memory). It is not
+//! free: the drop takes 0.3 s on a 456-page volume, and the export was
+//! measured 0.4-0.5 s slower beside it (comemo locks its list of caches
+//! while it evicts, and the export's first call of a memoised function
+//! waits for that lock; see BENCHMARKS.md, "Issue 14, fifth stop"), for
+//! 115-135 MB less at the peak. `folio watch` keeps the caches: its next
+//! rebuild reuses them.
 
 use std::thread::JoinHandle;
 
