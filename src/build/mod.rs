@@ -20,6 +20,7 @@ use std::sync::Arc;
 use crate::check::glyphs;
 use crate::check::preflight;
 use crate::engine::document;
+use crate::engine::memory;
 use crate::engine::prefetch::Prefetcher;
 use crate::engine::proxy::{self, Proxies, Proxy};
 use crate::engine::world::{self, FolioWorld, FontOptions};
@@ -395,6 +396,9 @@ impl Session {
             output::check_not_input(out, &compiled.issue.inputs)?;
         }
         laid_out(&mut compiled);
+        // A one-shot build lays out no more: its memoised layout work is
+        // dropped while the PDF is made (waited for when `_releasing` drops).
+        let _releasing = (!self.config.incremental).then(memory::release_caches);
 
         let t = Instant::now();
         let standards = self.config.pdf_standards()?;

@@ -4,6 +4,7 @@
 pub mod document;
 pub mod filecache;
 pub mod frames;
+pub mod memory;
 pub mod prefetch;
 pub mod proxy;
 pub mod world;

