@@ -396,9 +396,13 @@ impl Session {
             output::check_not_input(out, &compiled.issue.inputs)?;
         }
         laid_out(&mut compiled);
-        // A one-shot build lays out no more: its memoised layout work is
-        // dropped while the PDF is made (waited for when `_releasing` drops).
-        let _releasing = (!self.config.incremental).then(memory::release_caches);
+        // A one-shot build of a long document lays out no more: its
+        // memoised layout work is dropped while the PDF is made (waited for
+        // when `_releasing` drops). Not for an issue of ordinary length,
+        // where it costs more time than the memory is worth (see
+        // `memory::RELEASE_FROM_PAGES`).
+        let long = compiled.document.pages().len() >= memory::RELEASE_FROM_PAGES;
+        let _releasing = (!self.config.incremental && long).then(memory::release_caches);
 
         let t = Instant::now();
         let standards = self.config.pdf_standards()?;

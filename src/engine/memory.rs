@@ -14,6 +14,12 @@
 
 use std::thread::JoinHandle;
 
+/// The pages from which a one-shot build drops the memoised work: the
+/// sample (26 pages) peaks at 184 MB without the drop and 171 MB with it,
+/// for 50 ms more; the 456-page volume at about 825 MB without and 673 MB
+/// with it, for 0.4 s more (BENCHMARKS.md, "Issue 14, fifth stop").
+pub const RELEASE_FROM_PAGES: usize = 100;
+
 /// The caches being dropped; dropping this waits until they are.
 pub struct Releasing(Option<JoinHandle<()>>);
 
